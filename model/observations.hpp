@@ -1,0 +1,143 @@
+#pragma once
+// What each stage saw: plain data, one fact per field, the unit in the name. Filled by probe/,
+// read by checks/ and report/. An empty optional means "not observed", never zero.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/stage.hpp"
+
+namespace wsprobe {
+
+struct DnsObservation {
+  std::string query_name;
+  // Where the addresses came from: "dns" (c-ares), "literal" (the URL names an IP), "override" (--resolve).
+  std::string source;
+  std::optional<std::string> server;      // --dns-server, when given
+  std::vector<std::string> cname_chain;   // each alias in order, ending with the canonical name
+  std::vector<std::string> addresses;     // A and AAAA answers, in the order connect tries them
+  std::optional<std::string> resolver_error;  // c-ares' own text
+};
+
+struct ConnectAttempt {
+  std::string address;
+  std::uint16_t port = 0;
+  Micros duration{0};
+  Condition condition = Condition::none;  // none: connected
+  std::string detail;                     // errno text
+};
+
+struct TcpObservation {
+  std::vector<ConnectAttempt> attempts;  // every address tried, in order
+  std::optional<std::string> remote_endpoint;  // "addr:port" of the connection that stood
+  std::optional<std::string> local_endpoint;
+};
+
+struct Certificate {
+  std::string subject;  // RFC 2253 one-line form
+  std::string issuer;
+  std::vector<std::string> subject_alt_names;  // "DNS:name" / "IP:addr"
+  std::string not_before;  // ISO 8601 UTC
+  std::string not_after;   // ISO 8601 UTC
+  std::int64_t not_after_epoch_s = 0;
+  std::string key_type;  // "RSA 2048", "EC prime256v1", "ED25519"
+  std::string serial_hex;
+  std::string sha256_fingerprint;  // hex, colon separated
+  bool self_signed = false;
+};
+
+struct TlsObservation {
+  std::string sni;
+  std::vector<std::string> offered_alpn;
+  bool verification_enabled = true;       // false under -k/--insecure
+  std::optional<std::string> version;     // "TLSv1.3"
+  std::optional<std::string> cipher;
+  std::optional<std::string> alpn;        // negotiated protocol; empty optional: none
+  std::vector<Certificate> peer_chain;    // leaf first
+  std::optional<long> verify_result;      // OpenSSL X509_V_* code; 0 = ok
+  std::optional<std::string> verify_error;   // X509_verify_cert_error_string
+  std::optional<std::string> openssl_error;  // first error on OpenSSL's queue
+  std::optional<int> alert_received;      // TLS alert description the peer sent (RFC 8446 §6)
+  std::optional<int> alert_sent;          // TLS alert description we sent
+  std::string first_bytes_hex;            // what the peer sent, when it was not TLS (at most 64 bytes)
+  std::size_t bytes_received = 0;         // raw bytes read from the peer during the handshake
+};
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+struct UpgradeObservation {
+  std::string request;  // as sent, secrets redacted unless --show-secrets
+  std::optional<std::string> status_line;
+  std::optional<int> status_code;
+  std::vector<HttpHeader> headers;  // as received, in order
+  std::string body;                 // up to 4 KiB of the body that followed
+  bool body_truncated = false;
+  std::size_t bytes_received = 0;
+  std::string first_bytes_hex;  // the first bytes, when the reply was not HTTP (at most 64)
+  std::optional<Micros> time_to_first_byte;  // from the end of the request write
+  std::optional<Micros> time_to_response;    // from the end of the request write to a complete head
+  std::optional<Condition> connection_end;   // eof or reset, when the peer ended the connection
+  // RFC 6455 §4.1 validation of a 101.
+  std::string expected_accept;
+  std::optional<std::string> accept;
+  std::optional<std::string> subprotocol;
+  std::vector<std::string> extensions;
+  std::vector<std::string> violations;  // each failed check, in words
+};
+
+struct LatencyStats {
+  std::size_t samples = 0;
+  Micros min{0}, p50{0}, p90{0}, p99{0}, max{0}, mean{0};
+};
+
+struct CloseFrame {
+  std::optional<std::uint16_t> code;  // absent when the frame had no payload
+  std::string reason;
+};
+
+enum class EchoMode { automatic, require, off };
+
+struct EchoMessage {
+  std::size_t size_bytes = 0;
+  std::optional<Micros> rtt;  // when a reply came
+  enum class Outcome { echoed, mismatch, no_reply } outcome = Outcome::no_reply;
+};
+
+struct EchoObservation {
+  EchoMode mode = EchoMode::automatic;
+  std::vector<std::optional<Micros>> ping_rtts;  // one per ping; empty optional: no pong
+  std::vector<EchoMessage> messages;
+  std::optional<bool> echo_endpoint;  // did the server echo; empty when not tested
+  std::optional<LatencyStats> ping_latency;
+  std::optional<LatencyStats> echo_latency;
+  std::size_t unsolicited_messages = 0;  // data frames that were not replies
+  std::optional<CloseFrame> peer_close;  // a close frame the server sent during the stage
+  std::optional<Condition> connection_end;  // eof or reset during the stage
+};
+
+struct CloseObservation {
+  std::optional<std::uint16_t> code_sent;
+  std::optional<CloseFrame> peer_close;     // the peer's close frame, if one came
+  bool peer_initiated = false;              // the peer sent its close frame first
+  std::optional<Micros> close_rtt;          // from our close frame to the peer's
+  // How the TCP connection ended after the close handshake: none (FIN, clean), eof before
+  // the close frame, reset, or timeout.
+  Condition tcp_end = Condition::none;
+  bool tcp_closed_cleanly = false;
+};
+
+// Everything the probe of one target saw; a stage that did not run leaves its member empty.
+struct Observations {
+  std::optional<DnsObservation> dns;
+  std::optional<TcpObservation> tcp;
+  std::optional<TlsObservation> tls;
+  std::optional<UpgradeObservation> upgrade;
+  std::optional<EchoObservation> echo;
+  std::optional<CloseObservation> close;
+};
+
+}  // namespace wsprobe

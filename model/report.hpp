@@ -1,0 +1,64 @@
+#pragma once
+// Findings, verdicts and the report of a run: what checks/ produce and report/ renders.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/observations.hpp"
+#include "model/target.hpp"
+
+namespace wsprobe {
+
+enum class Severity { info, warn, fail };
+std::string_view to_string(Severity severity);
+
+// How sure a rule is: a rule built on a heuristic ("unconf." in the knowledge base) is at most likely.
+enum class Confidence { certain, likely, possible };
+std::string_view to_string(Confidence confidence);
+
+struct Finding {
+  std::string id;  // a cause id from checks/catalogue (causes.md)
+  Severity severity = Severity::info;
+  Stage stage = Stage::dns;
+  Confidence confidence = Confidence::certain;
+  std::string summary;                // one sentence, for a ticket
+  std::vector<std::string> evidence;  // what the probe saw that triggered it
+  std::string fix;
+};
+
+enum class VerdictStatus { pass, degraded, fail };
+std::string_view to_string(VerdictStatus status);
+
+struct Verdict {
+  VerdictStatus status = VerdictStatus::pass;
+  std::optional<Stage> stage;  // the first failing stage
+  std::string cause = "ok";    // cause id
+  std::string summary;
+  std::optional<std::string> hop;  // "client to edge", "edge to backend", when the evidence tells
+};
+
+struct TargetResult {
+  Target target;
+  std::string started_at;  // ISO 8601 UTC wall clock
+  Micros total_duration{0};
+  std::vector<StageResult> stages;  // every stage in order, skipped ones included
+  Observations observed;
+  std::vector<Finding> findings;
+  Verdict verdict;
+};
+
+struct ToolInfo {
+  std::string name = "wsprobe";
+  std::string version;
+  std::vector<std::string> argv;  // secrets redacted
+};
+
+struct RunReport {
+  ToolInfo tool;
+  std::vector<TargetResult> results;
+};
+
+// The process exit code for a run: 0 pass, 1 any failed, 3 any degraded (none failed).
+int exit_code_for(const RunReport& report);
+
+}  // namespace wsprobe

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (run as root):
+#   scripts/setup.sh demo   install what is missing, build, run `wsprobe demo`
+#   scripts/setup.sh test   install what is missing, build, run the whole test suite
+#   scripts/setup.sh build  install and build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev libssl-dev openssl
+          libcli11-dev nlohmann-json3-dev catch2 libc-ares-dev libvalijson-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then echo "run as root to install packages" >&2; exit 2; fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+  cmake --build build -j "$(nproc)"
+}
+
+case "${1:-demo}" in
+  build) install_missing; build ;;
+  demo)  install_missing; build; ./build/wsprobe demo ;;
+  test)  install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
+esac
