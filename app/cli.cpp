@@ -1,1 +1,249 @@
-// placeholder: being written
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cmath>
+
+#include "app/url.hpp"
+#include "wire/redact.hpp"
+
+#ifndef WSPROBE_VERSION
+#define WSPROBE_VERSION "0.0.0"
+#endif
+
+namespace wsprobe {
+namespace {
+
+std::optional<double> parse_number(std::string_view text) {
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(value) || value < 0)
+    return std::nullopt;
+  return value;
+}
+
+std::optional<HttpHeader> parse_header(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  auto value = text.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  const auto name = text.substr(0, colon);
+  // Header names are tokens; CR/LF anywhere would let a value inject headers (RFC 9110 §5.5).
+  if (name.find_first_of(" \t\r\n") != std::string_view::npos || value.find_first_of("\r\n") != std::string_view::npos)
+    return std::nullopt;
+  return HttpHeader{std::string(name), std::string(value)};
+}
+
+std::optional<ResolveOverride> parse_resolve(std::string_view text) {
+  // HOST:PORT:ADDR, ADDR possibly a bracketed IPv6 literal (curl's form).
+  const auto first = text.find(':');
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = text.find(':', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  ResolveOverride out;
+  out.host = std::string(text.substr(0, first));
+  const auto port = text.substr(first + 1, second - first - 1);
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || ptr != port.data() + port.size() || value == 0 || value > 65535) return std::nullopt;
+  out.port = static_cast<std::uint16_t>(value);
+  auto address = text.substr(second + 1);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  if (out.host.empty() || address.empty()) return std::nullopt;
+  out.address = std::string(address);
+  return out;
+}
+
+bool looks_like_url(std::string_view arg) { return arg.starts_with("ws://") || arg.starts_with("wss://"); }
+
+// `--json` takes an optional FILE: `--json wss://x` means JSON to stdout for that URL, and
+// `--json -v` is the flag followed by another option. CLI11 cannot tell these apart, so the
+// optional value is settled here, before parsing.
+std::vector<std::string> normalize_json_flag(std::vector<std::string> args) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--json") {
+      const bool has_file = i + 1 < args.size() && !looks_like_url(args[i + 1]) && !args[i + 1].starts_with("-") &&
+                            args[i + 1] != "demo";
+      out.push_back(has_file ? "--json-file=" + args[++i] : "--json-stdout");
+    } else if (args[i].starts_with("--json=")) {
+      out.push_back("--json-file=" + args[i].substr(7));
+    } else {
+      out.push_back(args[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> redacted_argv(const std::vector<std::string>& args, bool show_secrets) {
+  std::vector<std::string> out;
+  bool next_is_header = false;
+  for (const auto& arg : args) {
+    std::string shown = arg;
+    if (!show_secrets) {
+      if (next_is_header) {
+        if (auto header = parse_header(arg)) shown = header->name + ": " + redact_header_value(header->name, header->value);
+      } else if (looks_like_url(arg)) {
+        shown = redact_url(arg);
+      }
+    }
+    next_is_header = arg == "-H" || arg == "--header";
+    out.push_back(std::move(shown));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  struct Unit {
+    std::string_view suffix;
+    double millis;
+  };
+  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  for (const auto& unit : kUnits) {
+    if (text.size() > unit.suffix.size() && text.ends_with(unit.suffix)) {
+      const auto number = parse_number(text.substr(0, text.size() - unit.suffix.size()));
+      if (!number) continue;
+      return std::chrono::milliseconds(static_cast<long long>(std::llround(*number * unit.millis)));
+    }
+  }
+  if (const auto seconds = parse_number(text))
+    return std::chrono::milliseconds(static_cast<long long>(std::llround(*seconds * 1000)));
+  return std::nullopt;
+}
+
+std::optional<std::size_t> parse_size(std::string_view text) {
+  std::size_t multiplier = 1;
+  if (text.ends_with("K") || text.ends_with("k")) multiplier = 1024;
+  if (text.ends_with("M") || text.ends_with("m")) multiplier = 1024 * 1024;
+  if (multiplier != 1) text.remove_suffix(1);
+  std::size_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  return value * multiplier;
+}
+
+CliParse parse_cli(int argc, const char* const* argv) {
+  std::vector<std::string> raw(argv + 1, argv + argc);
+  auto args = normalize_json_flag(raw);
+
+  CLI::App app{"wsprobe: why a WebSocket does not work behind a load balancer, and proof when it does.",
+               "wsprobe"};
+  app.set_version_flag("--version", std::string("wsprobe ") + WSPROBE_VERSION);
+  app.footer(
+      "Examples:\n"
+      "  wsprobe wss://chat.example.com/ws\n"
+      "  wsprobe --json report.json -H 'Authorization: Bearer $TOKEN' wss://api.example.com/stream\n"
+      "  wsprobe --resolve chat.example.com:443:10.0.0.5 wss://chat.example.com/ws\n"
+      "  wsprobe demo            probe a local ws and wss echo endpoint wsprobe starts itself\n"
+      "  wsprobe causes          list every cause id a verdict can name, with its fix\n\n"
+      "Exit codes: 0 pass, 1 fail, 2 usage error, 3 degraded, 4 internal error.");
+
+  CliOptions cli;
+  auto& probe = cli.probe;
+  std::string url, dns_timeout, connect_timeout, tls_timeout, upgrade_timeout, echo_timeout, close_timeout, timeout,
+      size, echo_mode = "auto";
+  std::vector<std::string> headers, resolves;
+
+  app.add_option("url", url, "ws:// or wss:// URL to probe; 'demo' to probe local endpoints wsprobe starts itself; "
+                 "'causes' to list the cause ids");
+  app.add_flag("--json-stdout", cli.json_stdout, "")->group("");
+  app.add_option("--json-file", cli.json_path, "")->group("");
+  // Shown in --help as `--json [FILE]`; parsed by normalize_json_flag.
+  bool json_shown_in_help = false;
+  app.add_flag("--json", json_shown_in_help, "Write the JSON report to stdout, or with FILE (--json FILE) to that file");
+  app.add_option("--dns-server", probe.dns_server, "Resolve with this DNS server: ADDR or ADDR:PORT ([v6]:PORT)");
+  app.add_option("--resolve", resolves, "HOST:PORT:ADDR - connect to ADDR for HOST:PORT, skipping DNS (as curl)");
+  app.add_option("--cacert", probe.cacert_file, "Trust the CA certificates in this PEM file")->check(CLI::ExistingFile);
+  app.add_flag("-k,--insecure", probe.insecure, "Do not verify the server certificate (reported as a warning)");
+  app.add_option("--origin", probe.origin, "Send this Origin header");
+  app.add_option("--subprotocol", probe.subprotocols, "Offer this subprotocol (repeatable)");
+  app.add_option("-H,--header", headers, "Add a request header 'Name: value' (repeatable)");
+  app.add_option("--echo", echo_mode, "auto: report whether the server echoes; require: fail if it does not; off")
+      ->check(CLI::IsMember({"auto", "require", "off"}));
+  app.add_option("--count", probe.count, "Pings, and echo messages, to send (default 5)")->check(CLI::Range(1, 10000));
+  app.add_option("--size", size, "Bytes per echo message: 32, 4K, 1M (default 32)");
+  app.add_option("--timeout", timeout, "Deadline for the whole probe (default 30s)");
+  app.add_option("--dns-timeout", dns_timeout, "DNS budget (default 5s)");
+  app.add_option("--connect-timeout", connect_timeout, "TCP connect budget (default 5s)");
+  app.add_option("--tls-timeout", tls_timeout, "TLS handshake budget (default 5s)");
+  app.add_option("--upgrade-timeout", upgrade_timeout, "HTTP upgrade budget (default 5s)");
+  app.add_option("--echo-timeout", echo_timeout, "Ping and echo budget (default 5s)");
+  app.add_option("--close-timeout", close_timeout, "Close handshake budget (default 2s)");
+  app.add_flag("--no-color", cli.no_color, "No colours in the human report (also NO_COLOR=1)");
+  app.add_flag("-v,--verbose", cli.verbose, "Show every header and certificate");
+  app.add_flag("--show-secrets", probe.show_secrets,
+               "Keep Authorization, Cookie and token values in reports (redacted by default)");
+
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 parses a vector from the back
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    auto help = app.help();
+    // Show the --json option with its optional FILE, as users type it.
+    if (const auto pos = help.find("  --json "); pos != std::string::npos) help.replace(pos, 9, "  --json [FILE] ");
+    return {std::nullopt, 0, help};
+  } catch (const CLI::CallForVersion&) {
+    return {std::nullopt, 0, app.version()};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, 2, std::string("wsprobe: ") + e.what() + "\nRun 'wsprobe --help' for the options."};
+  }
+
+  auto usage_error = [](std::string message) {
+    return CliParse{std::nullopt, 2, "wsprobe: " + message + "\nRun 'wsprobe --help' for the options."};
+  };
+  struct DurationFlag {
+    const std::string& text;
+    std::chrono::milliseconds& target;
+    const char* name;
+  };
+  auto& budgets = probe.budgets;
+  for (const auto& flag : {DurationFlag{dns_timeout, budgets.dns, "--dns-timeout"},
+                           DurationFlag{connect_timeout, budgets.connect, "--connect-timeout"},
+                           DurationFlag{tls_timeout, budgets.tls, "--tls-timeout"},
+                           DurationFlag{upgrade_timeout, budgets.upgrade, "--upgrade-timeout"},
+                           DurationFlag{echo_timeout, budgets.echo, "--echo-timeout"},
+                           DurationFlag{close_timeout, budgets.close, "--close-timeout"},
+                           DurationFlag{timeout, budgets.total, "--timeout"}}) {
+    if (flag.text.empty()) continue;
+    const auto value = parse_duration(flag.text);
+    if (!value || value->count() <= 0)
+      return usage_error(std::string(flag.name) + ": '" + flag.text + "' is not a duration (e.g. 500ms, 5s, 2m)");
+    flag.target = *value;
+  }
+  if (!size.empty()) {
+    const auto value = parse_size(size);
+    if (!value || *value == 0 || *value > 16 * 1024 * 1024)
+      return usage_error("--size: '" + size + "' is not a size from 1 byte to 16M (e.g. 32, 4K, 1M)");
+    probe.message_size = *value;
+  }
+  for (const auto& text : headers) {
+    auto header = parse_header(text);
+    if (!header) return usage_error("-H: '" + text + "' is not 'Name: value'");
+    probe.headers.push_back(std::move(*header));
+  }
+  for (const auto& text : resolves) {
+    auto entry = parse_resolve(text);
+    if (!entry) return usage_error("--resolve: '" + text + "' is not HOST:PORT:ADDR");
+    probe.resolve.push_back(std::move(*entry));
+  }
+  probe.echo = echo_mode == "require" ? EchoMode::require : echo_mode == "off" ? EchoMode::off : EchoMode::automatic;
+
+  if (url == "demo") {
+    cli.demo = true;
+  } else if (url == "causes") {
+    cli.list_causes = true;
+  } else {
+    if (url.empty()) return usage_error("no URL given (e.g. wsprobe wss://host/path, or wsprobe demo)");
+    auto parsed = parse_target(url);
+    if (!parsed.target) return usage_error(parsed.error);
+    probe.target = std::move(*parsed.target);
+    if (!probe.show_secrets) probe.target.url = redact_url(probe.target.url);
+  }
+  cli.argv = redacted_argv(raw, probe.show_secrets);
+  return {std::move(cli), 0, {}};
+}
+
+}  // namespace wsprobe

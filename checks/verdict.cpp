@@ -1,1 +1,69 @@
-// placeholder: being written
+#include "checks/verdict.hpp"
+
+#include "checks/catalogue.hpp"
+#include "checks/rules.hpp"
+
+namespace wsprobe {
+
+Finding make_finding(std::string_view id, Severity severity, Stage stage, Confidence confidence) {
+  Finding finding;
+  finding.id = std::string(id);
+  finding.severity = severity;
+  finding.stage = stage;
+  finding.confidence = confidence;
+  if (const auto* cause = find_cause(id)) {
+    finding.summary = std::string(cause->explanation);
+    finding.fix = std::string(cause->fix);
+  }
+  return finding;
+}
+
+std::vector<Finding> find_problems(const TargetResult& result) {
+  std::vector<Finding> findings;
+  for (const auto& stage : result.stages) {
+    if (stage.status != StageStatus::failed) continue;
+    std::optional<Finding> cause;
+    switch (stage.stage) {
+      case Stage::dns: cause = explain_dns_failure(stage, result.observed); break;
+      case Stage::tcp: cause = explain_tcp_failure(stage, result.observed); break;
+      case Stage::tls: cause = explain_tls_failure(stage, result.observed, result.target); break;
+      case Stage::upgrade: cause = explain_upgrade_failure(stage, result.observed, result.target); break;
+      default: cause = explain_session_failure(stage, result.observed); break;
+    }
+    if (cause) findings.push_back(std::move(*cause));
+    break;  // later stages did not run
+  }
+  for (auto& warning : find_warnings(result)) findings.push_back(std::move(warning));
+  return findings;
+}
+
+Verdict fold_verdict(const std::vector<Finding>& findings) {
+  Verdict verdict;
+  const Finding* primary = nullptr;
+  for (const auto& finding : findings) {
+    if (finding.severity == Severity::fail) {
+      primary = &finding;
+      break;
+    }
+    if (finding.severity == Severity::warn && !primary) primary = &finding;
+  }
+  if (!primary) {
+    verdict.status = VerdictStatus::pass;
+    verdict.cause = "ok";
+    verdict.summary = "Every stage passed.";
+    return verdict;
+  }
+  verdict.status = primary->severity == Severity::fail ? VerdictStatus::fail : VerdictStatus::degraded;
+  if (verdict.status == VerdictStatus::fail) verdict.stage = primary->stage;
+  verdict.cause = primary->id;
+  verdict.summary = primary->summary;
+  verdict.hop = primary->hop;
+  return verdict;
+}
+
+void diagnose(TargetResult& result) {
+  result.findings = find_problems(result);
+  result.verdict = fold_verdict(result.findings);
+}
+
+}  // namespace wsprobe

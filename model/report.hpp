@@ -1,9 +1,11 @@
 #pragma once
 // Findings, verdicts and the report of a run: what checks/ produce and report/ renders.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "model/followup.hpp"
 #include "model/observations.hpp"
 #include "model/target.hpp"
 
@@ -24,6 +26,15 @@ struct Finding {
   std::string summary;                // one sentence, for a ticket
   std::vector<std::string> evidence;  // what the probe saw that triggered it
   std::string fix;
+  std::optional<std::string> hop;  // "client to edge", "edge to backend", when the evidence tells
+};
+
+// Who answered: a load balancer, CDN, proxy or server recognised from what it sent.
+struct Fingerprint {
+  std::string name;  // "AWS ALB", "nginx", "Cloudflare"
+  std::string role;  // "load balancer", "CDN", "proxy", "server"
+  Confidence confidence = Confidence::likely;
+  std::vector<std::string> evidence;  // the header, cookie, body or certificate fact that matched
 };
 
 enum class VerdictStatus { pass, degraded, fail };
@@ -40,9 +51,12 @@ struct Verdict {
 struct TargetResult {
   Target target;
   std::string started_at;  // ISO 8601 UTC wall clock
+  std::int64_t started_at_epoch_s = 0;  // the same instant, for rules that compare dates
   Micros total_duration{0};
   std::vector<StageResult> stages;  // every stage in order, skipped ones included
   Observations observed;
+  std::vector<FollowUpObservation> followups;  // extra probes run to separate look-alikes
+  std::vector<Fingerprint> fingerprints;
   std::vector<Finding> findings;
   Verdict verdict;
 };

@@ -1,1 +1,64 @@
-// placeholder: being written
+#include "probe/close.hpp"
+
+#include <array>
+
+#include "probe/errors.hpp"
+
+namespace wsprobe {
+namespace {
+
+constexpr std::uint16_t kNormalClosure = 1000;  // RFC 6455 §7.4.1
+
+// RFC 6455 §7.1.1: after the close handshake the server closes TCP first; the client waits for
+// that FIN (or its budget) before closing its own side.
+net::awaitable<Condition> wait_for_tcp_end(WsChannel& channel, Clock::time_point deadline) {
+  for (;;) {
+    auto event = co_await channel.next(deadline);
+    if (event.kind == WsEvent::Kind::failure) co_return event.condition == Condition::eof ? Condition::none : event.condition;
+  }
+}
+
+}  // namespace
+
+net::awaitable<StageResult> run_close(ProbeContext& context) {
+  StageTimer timer(context, Stage::close);
+  auto& observed = context.observed.close.emplace();
+  if (!context.channel) co_return timer.finish(StageStatus::failed, Condition::internal, "no WebSocket session");
+  auto& channel = *context.channel;
+  const auto deadline = context.stage_deadline(context.options.budgets.close);
+
+  observed.code_sent = kNormalClosure;
+  const auto sent_at = Clock::now();
+  if (auto ec = co_await channel.send(Opcode::close, encode_close_payload(kNormalClosure, "wsprobe done")); ec) {
+    observed.tcp_end = classify_io_error(ec);
+    co_return timer.finish(StageStatus::failed, Condition::close_unclean, "sending close: " + describe_error(ec));
+  }
+
+  for (;;) {
+    auto event = co_await channel.next(deadline);
+    if (event.kind == WsEvent::Kind::close) {
+      observed.peer_close = parse_close_payload(event.frame.payload);
+      observed.close_rtt = std::chrono::duration_cast<Micros>(event.at - sent_at);
+      break;
+    }
+    if (event.kind == WsEvent::Kind::failure) {
+      observed.tcp_end = event.condition;
+      co_return timer.finish(StageStatus::failed, Condition::close_unclean,
+                             "no close frame from the server: " +
+                                 (event.detail.empty() ? std::string(to_string(event.condition)) : event.detail));
+    }
+    // Messages and pongs still in flight before the server's close frame are normal.
+  }
+
+  observed.tcp_end = co_await wait_for_tcp_end(channel, deadline);
+  observed.tcp_closed_cleanly = observed.tcp_end == Condition::none;
+  co_await context.connection->shutdown_send(deadline);
+  if (observed.tcp_end == Condition::timeout)
+    co_return timer.finish(StageStatus::ok, Condition::none,
+                           "close frames exchanged; the server kept TCP open until wsprobe closed it");
+  if (observed.tcp_end == Condition::reset)
+    co_return timer.finish(StageStatus::warn, Condition::reset, "close frames exchanged, then the server reset TCP");
+  co_return timer.finish(StageStatus::ok);
+}
+
+}  // namespace wsprobe

@@ -10,6 +10,7 @@
 #include "model/target.hpp"
 #include "probe/asio.hpp"
 #include "probe/connection.hpp"
+#include "probe/ws_channel.hpp"
 
 namespace wsprobe {
 
@@ -26,6 +27,8 @@ struct ProbeContext {
   std::optional<beast::tcp_stream> tcp;     // tcp -> tls, or -> connection for ws://
   std::unique_ptr<Connection> connection;   // tls/upgrade -> echo -> close
   std::string pending_bytes;                // read past the 101 head: the first frames
+  std::unique_ptr<WsChannel> channel;       // upgrade -> echo -> close; declared after `connection`,
+                                            // which it refers to, so it is destroyed first
 
   // When a stage with this budget must end: its budget from now, capped by the probe's deadline.
   Clock::time_point stage_deadline(std::chrono::milliseconds budget) const {

@@ -1,1 +1,116 @@
-// placeholder: being written
+#include "probe/pipeline.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <ctime>
+
+#include "probe/close.hpp"
+#include "probe/connect.hpp"
+#include "probe/echo.hpp"
+#include "probe/resolve.hpp"
+#include "probe/tls.hpp"
+#include "probe/upgrade.hpp"
+
+namespace wsprobe {
+namespace {
+
+// Frames larger than this are refused by the decoder: a bound on what a hostile server can make
+// wsprobe buffer, well above any echo message it sends itself.
+constexpr std::size_t kMaxMessageFloor = 1 << 20;
+
+std::string utc_now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buffer, static_cast<long long>(millis));
+  return out;
+}
+
+StageResult skipped(Stage stage, std::string detail) {
+  StageResult result;
+  result.stage = stage;
+  result.status = StageStatus::skipped;
+  result.detail = std::move(detail);
+  return result;
+}
+
+net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
+  switch (stage) {
+    case Stage::dns: co_return co_await run_dns(context);
+    case Stage::tcp: co_return co_await run_tcp(context);
+    case Stage::tls: co_return co_await run_tls(context);
+    case Stage::upgrade: {
+      auto result = co_await run_upgrade(context);
+      if (result.status == StageStatus::ok) {
+        const auto limit = std::max(kMaxMessageFloor, context.options.message_size * 2);
+        context.channel = std::make_unique<WsChannel>(*context.connection, std::move(context.pending_bytes),
+                                                      context.deadline, limit);
+      }
+      co_return result;
+    }
+    case Stage::echo: co_return co_await run_echo(context);
+    case Stage::close: co_return co_await run_close(context);
+    default: co_return skipped(stage, "not part of this probe");
+  }
+}
+
+net::awaitable<void> store_probe(ProbeOptions options, TargetResult* out) {
+  *out = co_await probe_target(std::move(options));
+}
+
+}  // namespace
+
+net::awaitable<TargetResult> probe_target(ProbeOptions options) {
+  TargetResult result;
+  result.target = options.target;
+  result.started_at = utc_now_iso8601();
+  result.started_at_epoch_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ProbeContext context(options, Clock::now());
+
+  const std::vector<Stage> stages{Stage::dns,     Stage::proxy, Stage::tcp,  Stage::tls,
+                                  Stage::upgrade, Stage::echo,  Stage::hold, Stage::close};
+  std::optional<Stage> failed_at;
+  for (const auto stage : stages) {
+    if (failed_at) {
+      result.stages.push_back(skipped(stage, "after the failure at " + std::string(to_string(*failed_at))));
+      continue;
+    }
+    if (stage == Stage::tls && !options.target.secure) {
+      result.stages.push_back(skipped(stage, "ws:// has no TLS"));
+      continue;
+    }
+    if (Clock::now() >= context.deadline) {
+      // The overall --timeout ran out between stages: this stage gets no time at all.
+      StageTimer timer(context, stage);
+      result.stages.push_back(timer.finish(StageStatus::failed, Condition::timeout, "the probe's --timeout ran out"));
+      failed_at = stage;
+      continue;
+    }
+    auto stage_result = co_await run_stage(stage, context);
+    if (stage_result.status == StageStatus::failed) failed_at = stage;
+    result.stages.push_back(std::move(stage_result));
+  }
+  result.observed = std::move(context.observed);
+  result.total_duration = context.offset(Clock::now());
+  co_return result;
+}
+
+TargetResult run_probe(const ProbeOptions& options) {
+  net::io_context ioc;
+  TargetResult result;
+  net::co_spawn(ioc, store_probe(options, &result), [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  });
+  ioc.run();
+  return result;
+}
+
+}  // namespace wsprobe

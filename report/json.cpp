@@ -1,1 +1,257 @@
-// placeholder: being written
+#include "report/json.hpp"
+
+#include "report/text.hpp"
+
+namespace wsprobe {
+namespace {
+
+// Built in insertion order so the document reads in stage order; to_json() converts to the
+// sorted nlohmann::json its callers expect.
+using Json = nlohmann::ordered_json;
+
+// Every string that may hold bytes from the network goes through here: JSON is UTF-8 only.
+Json str(std::string_view value) { return text::valid_utf8(value); }
+
+Json str_or_null(const std::optional<std::string>& value) { return value ? str(*value) : Json(); }
+
+Json nonempty_or_null(const std::string& value) { return value.empty() ? Json() : str(value); }
+
+Json micros_or_null(const std::optional<Micros>& value) {
+  return value ? Json(value->count()) : Json();
+}
+
+template <typename T>
+Json value_or_null(const std::optional<T>& value) {
+  return value ? Json(*value) : Json();
+}
+
+// Condition::none means "nothing went wrong": null, so `condition != null` selects failures.
+Json condition_or_null(Condition condition) {
+  return condition == Condition::none ? Json() : str(to_string(condition));
+}
+
+Json condition_or_null(const std::optional<Condition>& condition) {
+  return condition ? condition_or_null(*condition) : Json();
+}
+
+Json strings(const std::vector<std::string>& values) {
+  Json out = Json::array();
+  for (const auto& value : values) out.push_back(str(value));
+  return out;
+}
+
+Json dns_json(const DnsObservation& dns) {
+  return {{"query_name", str(dns.query_name)},
+          {"source", str(dns.source)},
+          {"server", str_or_null(dns.server)},
+          {"cname_chain", strings(dns.cname_chain)},
+          {"addresses", strings(dns.addresses)},
+          {"resolver_error", str_or_null(dns.resolver_error)}};
+}
+
+Json attempt_json(const ConnectAttempt& attempt) {
+  return {{"address", str(attempt.address)},
+          {"port", attempt.port},
+          {"duration_us", attempt.duration.count()},
+          {"condition", condition_or_null(attempt.condition)},
+          {"detail", nonempty_or_null(attempt.detail)}};
+}
+
+Json tcp_json(const TcpObservation& tcp) {
+  Json attempts = Json::array();
+  for (const auto& attempt : tcp.attempts) attempts.push_back(attempt_json(attempt));
+  return {{"attempts", std::move(attempts)},
+          {"remote_endpoint", str_or_null(tcp.remote_endpoint)},
+          {"local_endpoint", str_or_null(tcp.local_endpoint)}};
+}
+
+Json certificate_json(const Certificate& cert) {
+  return {{"subject", str(cert.subject)},
+          {"issuer", str(cert.issuer)},
+          {"subject_alt_names", strings(cert.subject_alt_names)},
+          {"not_before", str(cert.not_before)},
+          {"not_after", str(cert.not_after)},
+          {"not_after_epoch_s", cert.not_after_epoch_s},
+          {"key_type", str(cert.key_type)},
+          {"serial_hex", str(cert.serial_hex)},
+          {"sha256_fingerprint", str(cert.sha256_fingerprint)},
+          {"self_signed", cert.self_signed}};
+}
+
+Json tls_json(const TlsObservation& tls) {
+  Json chain = Json::array();
+  for (const auto& cert : tls.peer_chain) chain.push_back(certificate_json(cert));
+  return {{"sni", str(tls.sni)},
+          {"offered_alpn", strings(tls.offered_alpn)},
+          {"verification_enabled", tls.verification_enabled},
+          {"version", str_or_null(tls.version)},
+          {"cipher", str_or_null(tls.cipher)},
+          {"alpn", str_or_null(tls.alpn)},
+          {"peer_chain", std::move(chain)},
+          {"verify_result", value_or_null(tls.verify_result)},
+          {"verify_error", str_or_null(tls.verify_error)},
+          {"openssl_error", str_or_null(tls.openssl_error)},
+          {"alert_received", value_or_null(tls.alert_received)},
+          {"alert_sent", value_or_null(tls.alert_sent)},
+          {"first_bytes_hex", nonempty_or_null(tls.first_bytes_hex)},
+          {"bytes_received", tls.bytes_received}};
+}
+
+Json upgrade_json(const UpgradeObservation& upgrade) {
+  Json headers = Json::array();
+  for (const auto& header : upgrade.headers)
+    headers.push_back({{"name", str(header.name)}, {"value", str(header.value)}});
+  return {{"request", str(upgrade.request)},
+          {"status_line", str_or_null(upgrade.status_line)},
+          {"status_code", value_or_null(upgrade.status_code)},
+          {"headers", std::move(headers)},
+          {"body", str(upgrade.body)},
+          {"body_truncated", upgrade.body_truncated},
+          {"bytes_received", upgrade.bytes_received},
+          {"first_bytes_hex", nonempty_or_null(upgrade.first_bytes_hex)},
+          {"time_to_first_byte_us", micros_or_null(upgrade.time_to_first_byte)},
+          {"time_to_response_us", micros_or_null(upgrade.time_to_response)},
+          {"connection_end", condition_or_null(upgrade.connection_end)},
+          {"expected_accept", nonempty_or_null(upgrade.expected_accept)},
+          {"accept", str_or_null(upgrade.accept)},
+          {"subprotocol", str_or_null(upgrade.subprotocol)},
+          {"extensions", strings(upgrade.extensions)},
+          {"violations", strings(upgrade.violations)}};
+}
+
+Json latency_json(const std::optional<LatencyStats>& stats) {
+  if (!stats) return Json();
+  return {{"samples", stats->samples},     {"min_us", stats->min.count()},
+          {"p50_us", stats->p50.count()},  {"p90_us", stats->p90.count()},
+          {"p99_us", stats->p99.count()},  {"max_us", stats->max.count()},
+          {"mean_us", stats->mean.count()}};
+}
+
+Json close_frame_json(const std::optional<CloseFrame>& frame) {
+  if (!frame) return Json();
+  return {{"code", value_or_null(frame->code)}, {"reason", str(frame->reason)}};
+}
+
+Json echo_json(const EchoObservation& echo) {
+  Json pings = Json::array();
+  for (const auto& rtt : echo.ping_rtts) pings.push_back(micros_or_null(rtt));
+  Json messages = Json::array();
+  for (const auto& message : echo.messages)
+    messages.push_back({{"size_bytes", message.size_bytes},
+                        {"rtt_us", micros_or_null(message.rtt)},
+                        {"outcome", str(text::echo_outcome_name(message.outcome))}});
+  return {{"mode", str(text::echo_mode_name(echo.mode))},
+          {"ping_rtts_us", std::move(pings)},
+          {"messages", std::move(messages)},
+          {"echo_endpoint", value_or_null(echo.echo_endpoint)},
+          {"ping_latency", latency_json(echo.ping_latency)},
+          {"echo_latency", latency_json(echo.echo_latency)},
+          {"unsolicited_messages", echo.unsolicited_messages},
+          {"peer_close", close_frame_json(echo.peer_close)},
+          {"connection_end", condition_or_null(echo.connection_end)}};
+}
+
+Json close_json(const CloseObservation& close) {
+  return {{"code_sent", value_or_null(close.code_sent)},
+          {"peer_close", close_frame_json(close.peer_close)},
+          {"peer_initiated", close.peer_initiated},
+          {"close_rtt_us", micros_or_null(close.close_rtt)},
+          {"tcp_end", condition_or_null(close.tcp_end)},
+          {"tcp_closed_cleanly", close.tcp_closed_cleanly}};
+}
+
+template <typename T, typename Render>
+Json observed(const std::optional<T>& observation, Render render) {
+  return observation ? render(*observation) : Json();
+}
+
+// The Observations member that belongs to a stage; proxy and hold have none yet.
+Json observed_for(Stage stage, const Observations& all) {
+  switch (stage) {
+    case Stage::dns: return observed(all.dns, dns_json);
+    case Stage::tcp: return observed(all.tcp, tcp_json);
+    case Stage::tls: return observed(all.tls, tls_json);
+    case Stage::upgrade: return observed(all.upgrade, upgrade_json);
+    case Stage::echo: return observed(all.echo, echo_json);
+    case Stage::close: return observed(all.close, close_json);
+    case Stage::proxy:
+    case Stage::hold: return Json();
+  }
+  return Json();
+}
+
+Json stage_json(const StageResult& stage, const Observations& all) {
+  // A skipped stage never started: its times were not observed, so they are null, not 0.
+  const bool ran = stage.status != StageStatus::skipped;
+  return {{"name", str(to_string(stage.stage))},
+          {"status", str(to_string(stage.status))},
+          {"start_us", ran ? Json(stage.start_offset.count()) : Json()},
+          {"duration_us", ran ? Json(stage.duration.count()) : Json()},
+          {"condition", condition_or_null(stage.condition)},
+          {"detail", nonempty_or_null(stage.detail)},
+          {"observed", observed_for(stage.stage, all)}};
+}
+
+Json verdict_json(const Verdict& verdict) {
+  return {{"status", str(to_string(verdict.status))},
+          {"stage", verdict.stage ? str(to_string(*verdict.stage)) : Json()},
+          {"cause", str(verdict.cause)},
+          {"summary", str(verdict.summary)},
+          {"hop", str_or_null(verdict.hop)}};
+}
+
+Json finding_json(const Finding& finding) {
+  return {{"id", str(finding.id)},
+          {"severity", str(to_string(finding.severity))},
+          {"stage", str(to_string(finding.stage))},
+          {"confidence", str(to_string(finding.confidence))},
+          {"summary", str(finding.summary)},
+          {"evidence", strings(finding.evidence)},
+          {"fix", str(finding.fix)},
+          {"hop", str_or_null(finding.hop)}};
+}
+
+Json target_json(const Target& target) {
+  return {{"url", str(target.url)},
+          {"host", str(target.host)},
+          {"port", target.port},
+          {"secure", target.secure},
+          {"resource", str(target.resource)}};
+}
+
+Json result_json(const TargetResult& result) {
+  Json stages = Json::array();
+  for (const auto& stage : result.stages) stages.push_back(stage_json(stage, result.observed));
+  Json findings = Json::array();
+  for (const auto& finding : result.findings) findings.push_back(finding_json(finding));
+  return {{"target", target_json(result.target)},
+          {"started_at", str(result.started_at)},
+          {"duration_us", result.total_duration.count()},
+          {"stages", std::move(stages)},
+          {"verdict", verdict_json(result.verdict)},
+          {"findings", std::move(findings)}};
+}
+
+Json report_json(const RunReport& report) {
+  Json results = Json::array();
+  for (const auto& result : report.results) results.push_back(result_json(result));
+  return {{"schema_version", kJsonSchemaVersion},
+          {"tool",
+           {{"name", str(report.tool.name)},
+            {"version", str(report.tool.version)},
+            {"argv", strings(report.tool.argv)}}},
+          {"results", std::move(results)}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TargetResult& result) { return nlohmann::json(result_json(result)); }
+
+nlohmann::json to_json(const RunReport& report) { return nlohmann::json(report_json(report)); }
+
+std::string render_json(const RunReport& report) {
+  // Strings are already valid UTF-8; `replace` keeps a slip from throwing at the last step.
+  return report_json(report).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace wsprobe

@@ -1,6 +1,9 @@
 #pragma once
 // The JSON report (schema/wsprobe-report.schema.json): one document per run, `results` an array
-// even for one target.
+// even for one target. Every stage appears in order; a skipped stage has null times. Each stage
+// carries `observed` (its Observations member, or null when absent); optionals not observed are
+// null, never 0; durations are integer microseconds in `*_us` fields. Strings are valid UTF-8
+// (bytes from the peer that are not become U+FFFD), so dump() never throws on them.
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -10,8 +13,11 @@ namespace wsprobe {
 
 inline constexpr int kJsonSchemaVersion = 1;
 
+// The document as a value (keys sorted, as nlohmann::json keeps them).
 nlohmann::json to_json(const TargetResult& result);
 nlohmann::json to_json(const RunReport& report);
-std::string render_json(const RunReport& report);  // pretty-printed, trailing newline
+// The document as text, keys in reading order (schema_version, tool, results; stage fields in
+// the schema's order), pretty-printed, trailing newline.
+std::string render_json(const RunReport& report);
 
 }  // namespace wsprobe

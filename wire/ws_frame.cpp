@@ -1,1 +1,131 @@
-// placeholder: being written
+#include "wire/ws_frame.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace wsprobe {
+namespace {
+
+bool is_control(Opcode op) { return static_cast<std::uint8_t>(op) & 0x8; }
+
+bool is_known(std::uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
+
+}  // namespace
+
+std::string encode_client_frame(Opcode opcode, std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size() + 14);
+  out.push_back(static_cast<char>(0x80 | static_cast<std::uint8_t>(opcode)));
+  const auto n = payload.size();
+  if (n < 126) {
+    out.push_back(static_cast<char>(0x80 | n));
+  } else if (n <= 0xFFFF) {
+    out.push_back(static_cast<char>(0x80 | 126));
+    out.push_back(static_cast<char>(n >> 8));
+    out.push_back(static_cast<char>(n & 0xFF));
+  } else {
+    out.push_back(static_cast<char>(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xFF));
+  }
+  std::array<unsigned char, 4> mask{};
+  if (RAND_bytes(mask.data(), mask.size()) != 1) throw std::runtime_error("RAND_bytes failed");
+  out.append(reinterpret_cast<const char*>(mask.data()), mask.size());
+  const auto start = out.size();
+  out.append(payload);
+  for (std::size_t i = 0; i < n; ++i) out[start + i] = static_cast<char>(out[start + i] ^ mask[i % 4]);
+  return out;
+}
+
+std::string encode_close_payload(std::uint16_t code, std::string_view reason) {
+  std::string out;
+  out.push_back(static_cast<char>(code >> 8));
+  out.push_back(static_cast<char>(code & 0xFF));
+  out.append(reason.substr(0, 123));
+  return out;
+}
+
+CloseFrame parse_close_payload(std::string_view payload) {
+  CloseFrame frame;
+  if (payload.size() >= 2) {
+    frame.code = static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
+                                            static_cast<unsigned char>(payload[1]));
+    frame.reason = std::string(payload.substr(2));
+  }
+  return frame;
+}
+
+std::optional<Frame> FrameDecoder::next() {
+  if (error_ || buffer_.size() < 2) return std::nullopt;
+  const auto b0 = static_cast<unsigned char>(buffer_[0]);
+  const auto b1 = static_cast<unsigned char>(buffer_[1]);
+  const std::uint8_t op = b0 & 0x0F;
+  if (b0 & 0x70) {
+    error_ = "frame has reserved bits set without a negotiated extension";
+    return std::nullopt;
+  }
+  if (!is_known(op)) {
+    error_ = "frame has reserved opcode " + std::to_string(op);
+    return std::nullopt;
+  }
+  if (b1 & 0x80) {
+    error_ = "server frame is masked (RFC 6455 §5.1 forbids it)";
+    return std::nullopt;
+  }
+  std::size_t header = 2;
+  std::uint64_t length = b1 & 0x7F;
+  if (length == 126) {
+    if (buffer_.size() < 4) return std::nullopt;
+    length = (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
+    header = 4;
+  } else if (length == 127) {
+    if (buffer_.size() < 10) return std::nullopt;
+    length = 0;
+    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer_[i]);
+    header = 10;
+  }
+  const bool fin = b0 & 0x80;
+  if (is_control(static_cast<Opcode>(op)) && (length > 125 || !fin)) {
+    error_ = "control frame is fragmented or longer than 125 bytes";
+    return std::nullopt;
+  }
+  if (length > max_payload_) {
+    error_ = "frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(max_payload_);
+    return std::nullopt;
+  }
+  if (buffer_.size() < header + length) return std::nullopt;
+  Frame frame{fin, static_cast<Opcode>(op), buffer_.substr(header, length)};
+  buffer_.erase(0, header + length);
+  return frame;
+}
+
+std::optional<Frame> MessageAssembler::add(Frame frame) {
+  if (error_) return std::nullopt;
+  if (is_control(frame.opcode)) return frame;
+  if (frame.opcode == Opcode::continuation) {
+    if (!partial_) {
+      error_ = "continuation frame without a message to continue";
+      return std::nullopt;
+    }
+    if (partial_->payload.size() + frame.payload.size() > max_message_) {
+      error_ = "message exceeds the limit of " + std::to_string(max_message_) + " bytes";
+      return std::nullopt;
+    }
+    partial_->payload += frame.payload;
+    if (!frame.fin) return std::nullopt;
+    auto whole = std::move(*partial_);
+    partial_.reset();
+    whole.fin = true;
+    return whole;
+  }
+  if (partial_) {
+    error_ = "new data frame while a fragmented message is unfinished";
+    return std::nullopt;
+  }
+  if (frame.fin) return frame;
+  partial_ = std::move(frame);
+  return std::nullopt;
+}
+
+}  // namespace wsprobe

@@ -1,0 +1,71 @@
+#include "app/run.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "app/demo.hpp"
+#include "checks/verdict.hpp"
+#include "probe/pipeline.hpp"
+#include "report/cause_table.hpp"
+#include "report/human.hpp"
+#include "report/json.hpp"
+
+#ifndef WSPROBE_VERSION
+#define WSPROBE_VERSION "0.0.0"
+#endif
+
+namespace wsprobe {
+namespace {
+
+bool use_color(const CliOptions& cli) {
+  // https://no-color.org: any non-empty NO_COLOR turns colours off.
+  const char* no_color = std::getenv("NO_COLOR");
+  return !cli.no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+}
+
+}  // namespace
+
+int run(const CliOptions& cli) {
+  if (cli.list_causes) {
+    std::cout << render_cause_table();
+    return 0;
+  }
+  RunReport report;
+  report.tool.version = WSPROBE_VERSION;
+  report.tool.argv = cli.argv;
+
+  std::unique_ptr<DemoLab> demo;
+  std::vector<ProbeOptions> probes;
+  if (cli.demo) {
+    demo = std::make_unique<DemoLab>();
+    probes = demo->targets(cli.probe);
+  } else {
+    probes.push_back(cli.probe);
+  }
+  for (const auto& probe : probes) {
+    auto result = run_probe(probe);
+    diagnose(result);
+    report.results.push_back(std::move(result));
+  }
+
+  if (cli.json_path) {
+    std::ofstream file(*cli.json_path, std::ios::binary | std::ios::trunc);
+    file << render_json(report);
+    if (!file) {
+      std::cerr << "wsprobe: cannot write " << *cli.json_path << "\n";
+      return 2;
+    }
+  }
+  if (cli.json_stdout) {
+    std::cout << render_json(report);
+  } else {
+    std::cout << render_human(report, HumanStyle{use_color(cli), cli.verbose});
+  }
+  std::cout.flush();
+  return exit_code_for(report);
+}
+
+}  // namespace wsprobe

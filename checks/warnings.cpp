@@ -1,0 +1,58 @@
+// Findings on stages that passed: what degrades a run, and what a reader should know.
+#include "checks/rules.hpp"
+
+namespace wsprobe {
+namespace {
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+constexpr std::int64_t kCertWarnDays = 14;
+
+const StageResult* find_stage(const TargetResult& result, Stage stage) {
+  for (const auto& s : result.stages)
+    if (s.stage == stage) return &s;
+  return nullptr;
+}
+
+bool passed(const TargetResult& result, Stage stage) {
+  const auto* s = find_stage(result, stage);
+  return s && (s->status == StageStatus::ok || s->status == StageStatus::warn);
+}
+
+}  // namespace
+
+std::vector<Finding> find_warnings(const TargetResult& result) {
+  std::vector<Finding> findings;
+  const auto& observed = result.observed;
+  if (observed.tls && passed(result, Stage::tls)) {
+    const auto& tls = *observed.tls;
+    if (!tls.verification_enabled) {
+      auto finding = make_finding("tls_verification_disabled", Severity::warn, Stage::tls, Confidence::certain);
+      if (tls.verify_error && tls.verify_result.value_or(0) != 0)
+        finding.evidence.push_back("the chain would have failed verification: " + *tls.verify_error);
+      findings.push_back(std::move(finding));
+    }
+    if (!tls.peer_chain.empty() && result.started_at_epoch_s > 0) {
+      const auto& leaf = tls.peer_chain.front();
+      const auto days_left = (leaf.not_after_epoch_s - result.started_at_epoch_s) / kSecondsPerDay;
+      if (days_left >= 0 && days_left < kCertWarnDays) {
+        auto finding = make_finding("tls_cert_expiring", Severity::warn, Stage::tls, Confidence::certain);
+        finding.summary = "The certificate expires in " + std::to_string(days_left) + " days (" + leaf.not_after + ").";
+        finding.evidence.push_back("leaf: " + leaf.subject + ", not after " + leaf.not_after);
+        findings.push_back(std::move(finding));
+      }
+    }
+  }
+  if (observed.echo && passed(result, Stage::echo) && observed.echo->echo_endpoint == false) {
+    auto finding = make_finding("echo_not_echo_endpoint", Severity::info, Stage::echo, Confidence::likely);
+    std::size_t pongs = 0;
+    for (const auto& rtt : observed.echo->ping_rtts) pongs += rtt.has_value();
+    finding.evidence.push_back("no reply to a message of " +
+                               std::to_string(observed.echo->messages.empty() ? 0 : observed.echo->messages.front().size_bytes) +
+                               " bytes; " + std::to_string(pongs) + " of " +
+                               std::to_string(observed.echo->ping_rtts.size()) + " pings answered");
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+}  // namespace wsprobe

@@ -1,0 +1,82 @@
+#include "probe/ws_channel.hpp"
+
+#include <array>
+#include <memory>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "probe/errors.hpp"
+
+namespace wsprobe {
+
+WsChannel::WsChannel(Connection& connection, std::string pending_bytes, Clock::time_point hard_deadline,
+                     std::size_t max_message_bytes)
+    : connection_(connection),
+      hard_deadline_(hard_deadline),
+      decoder_(max_message_bytes),
+      assembler_(max_message_bytes) {
+  decoder_.feed(pending_bytes);
+}
+
+net::awaitable<IoResult> WsChannel::read_some_until(net::mutable_buffer buffer, Clock::time_point soft_deadline) {
+  // The soft deadline cancels the read on the socket, which leaves it open; the hard deadline is
+  // the stream's own expiry, which closes it.
+  auto soft_expired = std::make_shared<bool>(false);
+  net::steady_timer timer(co_await net::this_coro::executor);
+  timer.expires_at(soft_deadline);
+  auto& socket = connection_.tcp().socket();
+  timer.async_wait([soft_expired, &socket](error_code ec) {
+    if (ec) return;
+    *soft_expired = true;
+    error_code ignored;
+    socket.cancel(ignored);
+  });
+  auto [ec, n] = co_await connection_.read_some(buffer, hard_deadline_);
+  timer.cancel();
+  if (*soft_expired && ec == net::error::operation_aborted) ec = beast::error::timeout;
+  co_return IoResult{ec, n};
+}
+
+net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
+  std::array<char, 16 * 1024> chunk{};
+  for (;;) {
+    while (auto frame = decoder_.next()) {
+      auto whole = assembler_.add(std::move(*frame));
+      if (!whole) {
+        if (assembler_.error()) break;
+        continue;
+      }
+      WsEvent event;
+      event.at = Clock::now();
+      event.frame = std::move(*whole);
+      switch (event.frame.opcode) {
+        case Opcode::ping:
+          // RFC 6455 §5.5.2: a pong with the ping's payload, as soon as practical.
+          co_await send(Opcode::pong, event.frame.payload);
+          event.kind = WsEvent::Kind::ping;
+          break;
+        case Opcode::pong: event.kind = WsEvent::Kind::pong; break;
+        case Opcode::close: event.kind = WsEvent::Kind::close; break;
+        default: event.kind = WsEvent::Kind::message; break;
+      }
+      co_return event;
+    }
+    if (const auto& error = decoder_.error() ? decoder_.error() : assembler_.error()) {
+      co_return WsEvent{WsEvent::Kind::failure, {}, Condition::protocol_violation, *error, Clock::now()};
+    }
+    auto [ec, n] = co_await read_some_until(net::buffer(chunk), soft_deadline);
+    if (ec) {
+      co_return WsEvent{WsEvent::Kind::failure, {}, classify_io_error(ec), describe_error(ec), Clock::now()};
+    }
+    decoder_.feed(std::string_view(chunk.data(), n));
+  }
+}
+
+net::awaitable<error_code> WsChannel::send(Opcode opcode, std::string_view payload) {
+  const auto frame = encode_client_frame(opcode, payload);
+  auto [ec, n] = co_await connection_.write(net::buffer(frame), hard_deadline_);
+  co_return ec;
+}
+
+}  // namespace wsprobe

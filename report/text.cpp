@@ -1,0 +1,155 @@
+#include "report/text.hpp"
+
+#include <cstdio>
+
+namespace wsprobe::text {
+namespace {
+
+bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+// Length of the well-formed UTF-8 sequence at `at`, 0 when the byte there does not start one.
+// Table 3-7 of the Unicode Standard: no overlongs, no surrogates, nothing above U+10FFFF.
+std::size_t sequence_length(std::string_view s, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[at + i]); };
+  const auto lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char second_min = 0x80, second_max = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) second_min = 0xA0;
+    if (lead == 0xED) second_max = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) second_min = 0x90;
+    if (lead == 0xF4) second_max = 0x8F;
+  } else {
+    return 0;
+  }
+  if (at + length > s.size()) return 0;
+  if (byte(1) < second_min || byte(1) > second_max) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (!is_continuation(byte(i))) return 0;
+  return length;
+}
+
+void append_hex_escape(std::string& out, unsigned char byte) {
+  char buffer[5];
+  std::snprintf(buffer, sizeof buffer, "\\x%02x", byte);
+  out += buffer;
+}
+
+// U+0080..U+009F encode as C2 80..C2 9F; some terminals act on them as 8-bit controls (CSI).
+bool is_c1_control(std::string_view sequence) {
+  return sequence.size() == 2 && static_cast<unsigned char>(sequence[0]) == 0xC2 &&
+         static_cast<unsigned char>(sequence[1]) <= 0x9F;
+}
+
+std::string decimal(long long whole, long long fraction, int digits) {
+  char buffer[48];
+  if (digits == 0)
+    std::snprintf(buffer, sizeof buffer, "%lldms", whole);
+  else
+    std::snprintf(buffer, sizeof buffer, "%lld.%0*lldms", whole, digits, fraction);
+  return buffer;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto length = sequence_length(bytes, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(bytes.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+std::string escape_for_terminal(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    const auto length = sequence_length(bytes, i);
+    if (byte == '\t' || byte == '\r' || byte == '\n') {
+      out += byte == '\t' ? "\\t" : byte == '\r' ? "\\r" : "\\n";
+      ++i;
+    } else if (length == 0 || byte < 0x20 || byte == 0x7F || is_c1_control(bytes.substr(i, length))) {
+      // One byte at a time: the second byte of a C1 sequence is then escaped as a stray byte.
+      append_hex_escape(out, byte);
+      ++i;
+    } else {
+      out.append(bytes.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+std::size_t columns(std::string_view utf8) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    // An SGR sequence (ESC [ digits ; m) takes no room. Only the renderers' own colours reach
+    // here as ESC: escape_for_terminal() has turned the peer's into text.
+    if (utf8[i] == '\x1b' && i + 1 < utf8.size() && utf8[i + 1] == '[') {
+      const auto end = utf8.find('m', i);
+      if (end != std::string_view::npos) {
+        i = end;
+        continue;
+      }
+    }
+    if (!is_continuation(static_cast<unsigned char>(utf8[i]))) ++count;
+  }
+  return count;
+}
+
+std::string clip(std::string_view utf8, std::size_t max_columns) {
+  if (columns(utf8) <= max_columns) return std::string(utf8);
+  const std::size_t keep = max_columns > 3 ? max_columns - 3 : 0;
+  std::size_t seen = 0, end = 0;
+  for (; end < utf8.size(); ++end) {
+    if (!is_continuation(static_cast<unsigned char>(utf8[end]))) {
+      if (seen == keep) break;
+      ++seen;
+    }
+  }
+  return std::string(utf8.substr(0, end)) + "...";
+}
+
+std::string format_ms(Micros duration) {
+  const long long us = duration.count();
+  if (us < 0) return "-" + format_ms(Micros(-us));
+  // Round first, then choose the precision: 9995us is "10.0ms", not "10.00ms".
+  if (const long long hundredths = (us + 5) / 10; hundredths < 1000) return decimal(hundredths / 100, hundredths % 100, 2);
+  if (const long long tenths = (us + 50) / 100; tenths < 1000) return decimal(tenths / 10, tenths % 10, 1);
+  return decimal((us + 500) / 1000, 0, 0);
+}
+
+std::string_view echo_mode_name(EchoMode mode) {
+  switch (mode) {
+    case EchoMode::automatic: return "automatic";
+    case EchoMode::require: return "require";
+    case EchoMode::off: return "off";
+  }
+  return "unknown";
+}
+
+std::string_view echo_outcome_name(EchoMessage::Outcome outcome) {
+  switch (outcome) {
+    case EchoMessage::Outcome::echoed: return "echoed";
+    case EchoMessage::Outcome::mismatch: return "mismatch";
+    case EchoMessage::Outcome::no_reply: return "no_reply";
+  }
+  return "unknown";
+}
+
+}  // namespace wsprobe::text

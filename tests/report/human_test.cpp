@@ -1,0 +1,105 @@
+// Properties of the human report the golden files do not make obvious.
+#include <catch2/catch.hpp>
+
+#include "report/human.hpp"
+#include "report/text.hpp"
+#include "support/report_fixtures.hpp"
+
+using namespace wsprobe;
+
+namespace {
+
+const HumanStyle kPlain{false, false};
+const HumanStyle kColor{true, false};
+
+bool has_esc(const std::string& text) { return text.find('\x1b') != std::string::npos; }
+
+// A 403 whose headers and body carry terminal escapes and bytes that are not UTF-8.
+RunReport hostile_response() {
+  auto report = fixtures::fail_upgrade_403();
+  auto& upgrade = *report.results.front().observed.upgrade;
+  upgrade.headers.push_back({"Server", "evil\x1b]0;owned\x07\x1b[2J"});
+  upgrade.status_line = "HTTP/1.1 403 \x1b[32mOK\x1b[0m";
+  upgrade.body = "caf\xc3\xa9 \xff\xfe \xc2\x9b" "31m\n";
+  report.results.front().stages[4].detail = "bad \x1b[1m detail";
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("plain output holds no escape byte; colour output does", "[report][human]") {
+  for (const auto& [name, report] : fixtures::all_reports()) {
+    SECTION(name) {
+      CHECK_FALSE(has_esc(render_human(report, kPlain)));
+      CHECK_FALSE(has_esc(render_human(report, HumanStyle{false, true})));
+      CHECK(has_esc(render_human(report, kColor)));
+    }
+  }
+}
+
+TEST_CASE("bytes from the peer cannot reach the terminal as controls", "[report][human]") {
+  const auto report = hostile_response();
+  for (const bool verbose : {false, true}) {
+    const auto text = render_human(report, HumanStyle{false, verbose});
+    CHECK_FALSE(has_esc(text));
+    CHECK(text.find('\x07') == std::string::npos);
+    CHECK(text.find("\\x1b[32mOK") != std::string::npos);
+    CHECK(text.find("bad \\x1b[1m detail") != std::string::npos);
+    CHECK(text.find("caf\xc3\xa9 \\xff\\xfe \\xc2\\x9b31m") != std::string::npos);  // UTF-8 kept, the rest escaped
+  }
+  // Colour output holds only our own escapes: each one is an SGR sequence.
+  const auto colored = render_human(report, kColor);
+  for (auto at = colored.find('\x1b'); at != std::string::npos; at = colored.find('\x1b', at + 1)) {
+    const auto end = colored.find('m', at);
+    REQUIRE(end != std::string::npos);
+    CHECK(colored.substr(at + 1, 1) == "[");
+    CHECK(colored.substr(at + 2, end - at - 2).find_first_not_of("0123456789;") == std::string::npos);
+  }
+}
+
+TEST_CASE("the verdict line names stage, cause and summary", "[report][human]") {
+  CHECK(render_human(fixtures::pass_wss(), kPlain).find("\nverdict: PASS") != std::string::npos);
+  const auto text = render_human(fixtures::fail_upgrade_403(), kPlain);
+  CHECK(text.find("\nverdict: FAIL at upgrade: upgrade_rejected_auth") != std::string::npos);
+  CHECK(text.find("hop: client to edge") != std::string::npos);
+}
+
+TEST_CASE("an unknown cause id is shown as the id alone", "[report][human]") {
+  auto report = fixtures::fail_dns_skipped();
+  report.results.front().verdict.cause = "cause_not_in_any_catalogue";
+  report.results.front().verdict.summary = "s";
+  CHECK(render_human(report, kPlain).find("verdict: FAIL at dns: cause_not_in_any_catalogue - s\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("several targets end with a one-line summary", "[report][human]") {
+  const auto text = render_human(fixtures::multi_target(), kPlain);
+  CHECK(text.size() > 0);
+  CHECK(text.substr(text.rfind('\n', text.size() - 2) + 1) == "6 targets: 1 pass, 1 degraded, 4 fail\n");
+  CHECK(render_human(fixtures::pass_wss(), kPlain).find("targets:") == std::string::npos);
+}
+
+TEST_CASE("plain lines stay under 100 columns", "[report][human]") {
+  // Verbose output may exceed it (a SHA-256 fingerprint alone is 95 characters).
+  for (const auto& [name, report] : fixtures::all_reports()) {
+    const auto text = render_human(report, kPlain);
+    std::size_t start = 0;
+    for (auto end = text.find('\n'); end != std::string::npos; start = end + 1, end = text.find('\n', start)) {
+      const auto line = text.substr(start, end - start);
+      INFO(name << ": " << line);
+      CHECK(text::columns(line) < 100);
+      CHECK((line.empty() || line.back() != ' '));
+    }
+  }
+}
+
+TEST_CASE("durations in milliseconds with sensible precision", "[report][human]") {
+  using std::chrono::microseconds;
+  CHECK(text::format_ms(microseconds(0)) == "0.00ms");
+  CHECK(text::format_ms(microseconds(415)) == "0.42ms");
+  CHECK(text::format_ms(microseconds(9994)) == "9.99ms");
+  CHECK(text::format_ms(microseconds(9995)) == "10.0ms");
+  CHECK(text::format_ms(microseconds(24080)) == "24.1ms");
+  CHECK(text::format_ms(microseconds(152400)) == "152ms");
+  CHECK(text::format_ms(microseconds(61000000)) == "61000ms");
+}

@@ -1,0 +1,127 @@
+#include "support/probe_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "app/url.hpp"
+#include "checks/verdict.hpp"
+#include "probe/pipeline.hpp"
+
+namespace wsprobe::test {
+
+ProbeOptions probe_options(std::string_view url, std::chrono::milliseconds stage_budget) {
+  auto parsed = parse_target(url);
+  INFO("url: " << url << " error: " << parsed.error);
+  REQUIRE(parsed.target);
+  ProbeOptions options;
+  options.target = std::move(*parsed.target);
+  options.count = 3;
+  auto& b = options.budgets;
+  b.dns = b.connect = b.tls = b.upgrade = b.echo = b.close = stage_budget;
+  b.total = std::chrono::seconds(20);
+  return options;
+}
+
+void pin_to_loopback(ProbeOptions& options) {
+  options.resolve.push_back({options.target.host, options.target.port, "127.0.0.1"});
+}
+
+ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::milliseconds bound) {
+  // The worker owns copies of everything it touches, so abandoning it on a timeout is safe.
+  struct Shared {
+    ProbeOptions options;
+    std::promise<TargetResult> done;
+  };
+  auto shared = std::make_shared<Shared>(Shared{options, {}});
+  auto future = shared->done.get_future();
+  const auto start = Clock::now();
+  std::thread worker([shared] {
+    try {
+      shared->done.set_value(run_probe(shared->options));
+    } catch (...) {
+      shared->done.set_exception(std::current_exception());
+    }
+  });
+  if (future.wait_for(bound) != std::future_status::ready) {
+    worker.detach();
+    FAIL("run_probe did not return within " << bound.count() << " ms (" << options.target.url << ")");
+  }
+  worker.join();
+  ProbeRun run;
+  run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  run.result = future.get();
+  diagnose(run.result);
+  return run;
+}
+
+const StageResult& stage_of(const TargetResult& result, Stage stage) {
+  for (const auto& s : result.stages)
+    if (s.stage == stage) return s;
+  FAIL("no stage " << to_string(stage) << " in the result");
+  throw std::logic_error("unreachable");
+}
+
+const Finding* find_finding(const TargetResult& result, std::string_view id) {
+  for (const auto& finding : result.findings)
+    if (finding.id == id) return &finding;
+  return nullptr;
+}
+
+std::string describe(const TargetResult& result) {
+  std::string out = "target " + result.target.url + "\n";
+  for (const auto& s : result.stages) {
+    out += "  " + std::string(to_string(s.stage)) + ": " + std::string(to_string(s.status)) + " (" +
+           std::string(to_string(s.condition)) + ") +" + std::to_string(s.start_offset.count()) + "us " +
+           std::to_string(s.duration.count()) + "us " + s.detail + "\n";
+  }
+  for (const auto& f : result.findings) {
+    out += "  finding " + f.id + " [" + std::string(to_string(f.severity)) + "]";
+    for (const auto& e : f.evidence) out += " | " + e;
+    out += "\n";
+  }
+  out += "  verdict " + std::string(to_string(result.verdict.status)) + " " + result.verdict.cause +
+         (result.verdict.stage ? " at " + std::string(to_string(*result.verdict.stage)) : std::string()) + "\n";
+  return out;
+}
+
+RefusingPort::RefusingPort() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    throw std::runtime_error(std::string("bind: ") + std::strerror(error));
+  }
+  port_ = ntohs(address.sin_port);
+}
+
+RefusingPort::~RefusingPort() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+TestPki::TestPki() : ca_file_(files_.write("ca.pem", authority_.cert_pem()).string()) {}
+
+lab::CertifiedKey TestPki::leaf() const {
+  lab::LeafOptions options;
+  options.not_after = std::chrono::hours(24 * 90);
+  return authority_.issue(options);
+}
+
+}  // namespace wsprobe::test

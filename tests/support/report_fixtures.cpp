@@ -1,0 +1,499 @@
+#include "support/report_fixtures.hpp"
+
+#include "model/latency.hpp"
+
+namespace wsprobe::fixtures {
+namespace {
+
+using std::chrono::microseconds;
+
+constexpr std::string_view kStartedAt = "2025-06-02T09:30:00Z";
+constexpr std::int64_t kStartedAtEpoch = 1748856600;
+
+ToolInfo tool_for(const std::vector<std::string>& urls) {
+  ToolInfo tool;
+  tool.name = "wsprobe";
+  tool.version = "0.1.0";
+  tool.argv = {"wsprobe", "--json"};
+  tool.argv.insert(tool.argv.end(), urls.begin(), urls.end());
+  return tool;
+}
+
+RunReport one_target(TargetResult result) {
+  RunReport report;
+  report.tool = tool_for({result.target.url});
+  report.results.push_back(std::move(result));
+  return report;
+}
+
+Target target(std::string url, bool secure, std::string host, std::uint16_t port, std::string resource) {
+  Target t;
+  t.url = std::move(url);
+  t.secure = secure;
+  t.host = std::move(host);
+  t.port = port;
+  t.resource = std::move(resource);
+  return t;
+}
+
+StageResult ran(Stage stage, StageStatus status, long start_us, long duration_us) {
+  StageResult result;
+  result.stage = stage;
+  result.status = status;
+  result.start_offset = microseconds(start_us);
+  result.duration = microseconds(duration_us);
+  return result;
+}
+
+StageResult skipped(Stage stage, std::string detail = "") {
+  StageResult result;
+  result.stage = stage;
+  result.status = StageStatus::skipped;
+  result.detail = std::move(detail);
+  return result;
+}
+
+StageResult failed(Stage stage, long start_us, long duration_us, Condition condition, std::string detail) {
+  auto result = ran(stage, StageStatus::failed, start_us, duration_us);
+  result.condition = condition;
+  result.detail = std::move(detail);
+  return result;
+}
+
+TargetResult started(Target t) {
+  TargetResult result;
+  result.target = std::move(t);
+  result.started_at = std::string(kStartedAt);
+  result.started_at_epoch_s = kStartedAtEpoch;
+  return result;
+}
+
+DnsObservation dns(std::string name, std::vector<std::string> addresses) {
+  DnsObservation d;
+  d.query_name = std::move(name);
+  d.source = "dns";
+  d.addresses = std::move(addresses);
+  return d;
+}
+
+Certificate leaf_certificate() {
+  Certificate c;
+  c.subject = "CN=echo.example.test";
+  c.issuer = "CN=Example Issuing CA R1,O=Example Trust,C=US";
+  c.subject_alt_names = {"DNS:echo.example.test", "DNS:*.echo.example.test"};
+  c.not_before = "2025-01-01T00:00:00Z";
+  c.not_after = "2026-01-01T00:00:00Z";
+  c.not_after_epoch_s = 1767225600;
+  c.key_type = "EC prime256v1";
+  c.serial_hex = "04a1b2c3d4e5f60718293a4b5c6d7e8f";
+  c.sha256_fingerprint =
+      "9F:91:16:1F:43:43:3E:49:A6:DE:6D:B6:80:D7:9F:60:15:9F:2E:4A:C9:17:26:21:A1:28:46:42:81:58:44:0B";
+  return c;
+}
+
+Certificate intermediate_certificate() {
+  Certificate c;
+  c.subject = "CN=Example Issuing CA R1,O=Example Trust,C=US";
+  c.issuer = "CN=Example Root CA X1,O=Example Trust,C=US";
+  c.not_before = "2024-03-13T00:00:00Z";
+  c.not_after = "2027-03-12T23:59:59Z";
+  c.not_after_epoch_s = 1804895999;
+  c.key_type = "RSA 2048";
+  c.serial_hex = "5f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  c.sha256_fingerprint =
+      "69:59:09:70:01:D1:05:01:AC:7D:54:C0:BD:B8:DB:61:42:0F:65:8F:29:22:CC:26:E4:6D:53:61:19:A3:11:26";
+  return c;
+}
+
+TlsObservation tls_ok() {
+  TlsObservation t;
+  t.offered_alpn = {"http/1.1"};
+  t.version = "TLSv1.3";
+  t.cipher = "TLS_AES_128_GCM_SHA256";
+  t.alpn = "http/1.1";
+  t.verify_result = 0;
+  t.bytes_received = 3187;
+  return t;
+}
+
+std::string upgrade_request(std::string_view host, std::string_view resource, std::string_view extra = "") {
+  return "GET " + std::string(resource) + " HTTP/1.1\r\nHost: " + std::string(host) +
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Version: 13\r\n" + std::string(extra) + "\r\n";
+}
+
+UpgradeObservation switched(std::string host, std::string resource) {
+  UpgradeObservation u;
+  u.request = upgrade_request(host, resource);
+  u.status_line = "HTTP/1.1 101 Switching Protocols";
+  u.status_code = 101;
+  u.headers = {{"Upgrade", "websocket"},
+               {"Connection", "Upgrade"},
+               {"Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}};
+  u.bytes_received = 129;
+  u.expected_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+  u.accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+  return u;
+}
+
+std::vector<std::optional<Micros>> rtts(std::initializer_list<long> values) {
+  std::vector<std::optional<Micros>> out;
+  for (const auto v : values) out.push_back(v < 0 ? std::nullopt : std::optional<Micros>(microseconds(v)));
+  return out;
+}
+
+std::vector<Micros> present(const std::vector<std::optional<Micros>>& values) {
+  std::vector<Micros> out;
+  for (const auto& v : values)
+    if (v) out.push_back(*v);
+  return out;
+}
+
+CloseObservation clean_close(long rtt_us) {
+  CloseObservation c;
+  c.code_sent = 1000;
+  c.peer_close = CloseFrame{1000, ""};
+  c.close_rtt = microseconds(rtt_us);
+  c.tcp_closed_cleanly = true;
+  return c;
+}
+
+Finding finding(std::string id, Severity severity, Stage stage, Confidence confidence, std::string summary,
+                std::vector<std::string> evidence, std::string fix) {
+  Finding f;
+  f.id = std::move(id);
+  f.severity = severity;
+  f.stage = stage;
+  f.confidence = confidence;
+  f.summary = std::move(summary);
+  f.evidence = std::move(evidence);
+  f.fix = std::move(fix);
+  return f;
+}
+
+}  // namespace
+
+RunReport pass_wss() {
+  auto r = started(target("wss://echo.example.test/socket", true, "echo.example.test", 443, "/socket"));
+  r.total_duration = microseconds(97220);
+  r.stages = {ran(Stage::dns, StageStatus::ok, 0, 1520),
+              skipped(Stage::proxy),
+              ran(Stage::tcp, StageStatus::ok, 1520, 10310),
+              ran(Stage::tls, StageStatus::ok, 11830, 24080),
+              ran(Stage::upgrade, StageStatus::ok, 35910, 8240),
+              ran(Stage::echo, StageStatus::ok, 44150, 52030),
+              skipped(Stage::hold, "not requested (--hold)"),
+              ran(Stage::close, StageStatus::ok, 96180, 1040)};
+
+  auto d = dns("echo.example.test", {"203.0.113.10", "203.0.113.11", "2001:db8::10"});
+  d.cname_chain = {"echo-lb-1234.eu-west-1.elb.example.net"};
+  r.observed.dns = d;
+
+  TcpObservation tcp;
+  tcp.attempts = {{"203.0.113.10", 443, microseconds(10250), Condition::none, ""}};
+  tcp.remote_endpoint = "203.0.113.10:443";
+  tcp.local_endpoint = "192.0.2.5:51234";
+  r.observed.tcp = tcp;
+
+  auto tls = tls_ok();
+  tls.sni = "echo.example.test";
+  tls.peer_chain = {leaf_certificate(), intermediate_certificate()};
+  r.observed.tls = tls;
+
+  auto upgrade = switched("echo.example.test", "/socket");
+  upgrade.request = upgrade_request("echo.example.test", "/socket", "Sec-WebSocket-Protocol: chat\r\n");
+  upgrade.headers.push_back({"Sec-WebSocket-Protocol", "chat"});
+  upgrade.subprotocol = "chat";
+  upgrade.bytes_received = 159;
+  upgrade.time_to_first_byte = microseconds(7950);
+  upgrade.time_to_response = microseconds(8010);
+  r.observed.upgrade = upgrade;
+
+  EchoObservation echo;
+  echo.ping_rtts = rtts({8100, 7900, 9400, 8300, 8800});
+  const auto echo_rtts = rtts({8200, 8000, 9100, 8600, 8400});
+  for (const auto& rtt : echo_rtts) echo.messages.push_back({32, rtt, EchoMessage::Outcome::echoed});
+  echo.echo_endpoint = true;
+  echo.ping_latency = summarize_latency(present(echo.ping_rtts));
+  echo.echo_latency = summarize_latency(present(echo_rtts));
+  r.observed.echo = echo;
+
+  r.observed.close = clean_close(820);
+
+  r.verdict.status = VerdictStatus::pass;
+  r.verdict.cause = "ok";
+  r.verdict.summary = "Every stage passed.";
+  return one_target(std::move(r));
+}
+
+RunReport fail_tcp_refused() {
+  auto r = started(target("ws://app.example.test:8080/ws", false, "app.example.test", 8080, "/ws"));
+  r.total_duration = microseconds(3105);
+  r.stages = {ran(Stage::dns, StageStatus::ok, 0, 2310),
+              skipped(Stage::proxy),
+              failed(Stage::tcp, 2310, 795, Condition::connect_refused, "Connection refused"),
+              skipped(Stage::tls),
+              skipped(Stage::upgrade),
+              skipped(Stage::echo),
+              skipped(Stage::hold),
+              skipped(Stage::close)};
+  r.observed.dns = dns("app.example.test", {"203.0.113.20", "203.0.113.21"});
+
+  TcpObservation tcp;
+  tcp.attempts = {{"203.0.113.20", 8080, microseconds(410), Condition::connect_refused, "Connection refused"},
+                  {"203.0.113.21", 8080, microseconds(385), Condition::connect_refused, "Connection refused"}};
+  r.observed.tcp = tcp;
+
+  r.findings = {finding("tcp_refused", Severity::fail, Stage::tcp, Confidence::certain,
+                        "Both addresses answered the SYN with RST: nothing listens on port 8080, or a reject "
+                        "rule sends resets.",
+                        {"203.0.113.20:8080 refused after 0.41ms", "203.0.113.21:8080 refused after 0.39ms"},
+                        "Check that the service listens on port 8080 on these hosts and that no firewall "
+                        "rejects the port; on a load balancer, check the listener port.")};
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::tcp;
+  r.verdict.cause = "tcp_refused";
+  r.verdict.summary = r.findings.front().summary;
+  return one_target(std::move(r));
+}
+
+RunReport fail_upgrade_403() {
+  auto r = started(target("wss://api.example.test/v1/stream", true, "api.example.test", 443, "/v1/stream"));
+  r.total_duration = microseconds(61480);
+  r.stages = {ran(Stage::dns, StageStatus::ok, 0, 980),
+              skipped(Stage::proxy),
+              ran(Stage::tcp, StageStatus::ok, 980, 11020),
+              ran(Stage::tls, StageStatus::ok, 12000, 27400),
+              failed(Stage::upgrade, 39400, 22080, Condition::upgrade_rejected, "HTTP 403 instead of 101"),
+              skipped(Stage::echo),
+              skipped(Stage::hold),
+              skipped(Stage::close)};
+  auto d = dns("api.example.test", {"203.0.113.30", "203.0.113.31", "203.0.113.32", "203.0.113.33",
+                                    "203.0.113.34", "2001:db8::30"});
+  r.observed.dns = d;
+
+  TcpObservation tcp;
+  tcp.attempts = {{"203.0.113.30", 443, microseconds(10960), Condition::none, ""}};
+  tcp.remote_endpoint = "203.0.113.30:443";
+  tcp.local_endpoint = "192.0.2.5:51240";
+  r.observed.tcp = tcp;
+
+  auto tls = tls_ok();
+  tls.sni = "api.example.test";
+  auto leaf = leaf_certificate();
+  leaf.subject = "CN=api.example.test";
+  leaf.subject_alt_names = {"DNS:api.example.test"};
+  tls.peer_chain = {leaf, intermediate_certificate()};
+  r.observed.tls = tls;
+
+  UpgradeObservation u;
+  u.request = upgrade_request("api.example.test", "/v1/stream", "Origin: https://app.example.test\r\n");
+  u.status_line = "HTTP/1.1 403 Forbidden";
+  u.status_code = 403;
+  u.headers = {{"Server", "awselb/2.0"},
+               {"Date", "Mon, 02 Jun 2025 09:30:00 GMT"},
+               {"Content-Type", "text/html"},
+               {"Content-Length", "118"},
+               {"Connection", "keep-alive"}};
+  u.body =
+      "<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
+      "<center><h1>403 Forbidden</h1></center>\r\n</body>\r\n</html>\r\n";
+  u.bytes_received = 285;
+  u.time_to_first_byte = microseconds(21900);
+  u.time_to_response = microseconds(21950);
+  u.expected_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+  r.observed.upgrade = u;
+
+  auto f = finding("upgrade_rejected_auth", Severity::fail, Stage::upgrade, Confidence::likely,
+                   "The load balancer (awselb/2.0) answered the upgrade with 403 Forbidden itself: a listener "
+                   "rule, WAF or Origin check rejected it before any backend saw it.",
+                   {"HTTP/1.1 403 Forbidden", "Server: awselb/2.0", "body: the ALB's own 403 page"},
+                   "Check the ALB listener rules and any WAF web ACL for this path; if the backend checks "
+                   "Origin, pass the expected --origin.");
+  f.hop = "client to edge";
+  r.findings = {f};
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::upgrade;
+  r.verdict.cause = "upgrade_rejected_auth";
+  r.verdict.summary = f.summary;
+  r.verdict.hop = f.hop;
+  return one_target(std::move(r));
+}
+
+RunReport degraded_insecure() {
+  auto r = started(target("wss://self-signed.example.test:8443/ws", true, "self-signed.example.test", 8443, "/ws"));
+  r.total_duration = microseconds(15640);
+  r.stages = {ran(Stage::dns, StageStatus::ok, 0, 12),
+              skipped(Stage::proxy),
+              ran(Stage::tcp, StageStatus::ok, 12, 338),
+              ran(Stage::tls, StageStatus::warn, 350, 4120),
+              ran(Stage::upgrade, StageStatus::ok, 4470, 1130),
+              ran(Stage::echo, StageStatus::ok, 5600, 9800),
+              skipped(Stage::hold),
+              ran(Stage::close, StageStatus::ok, 15400, 240)};
+  r.stages[3].detail = "verification disabled (-k)";
+
+  // --resolve pins the name: the address comes from the command line, not from DNS.
+  DnsObservation d;
+  d.query_name = "self-signed.example.test";
+  d.source = "override";
+  d.addresses = {"192.0.2.44"};
+  r.observed.dns = d;
+
+  TcpObservation tcp;
+  tcp.attempts = {{"192.0.2.44", 8443, microseconds(330), Condition::none, ""}};
+  tcp.remote_endpoint = "192.0.2.44:8443";
+  tcp.local_endpoint = "192.0.2.5:40112";
+  r.observed.tcp = tcp;
+
+  TlsObservation tls;
+  tls.sni = "self-signed.example.test";
+  tls.offered_alpn = {"http/1.1"};
+  tls.verification_enabled = false;
+  tls.version = "TLSv1.2";
+  tls.cipher = "ECDHE-RSA-AES128-GCM-SHA256";
+  tls.verify_result = 18;
+  tls.verify_error = "self-signed certificate";
+  tls.bytes_received = 1402;
+  Certificate self;
+  self.subject = "CN=self-signed.example.test,O=Lab";
+  self.issuer = self.subject;
+  self.subject_alt_names = {"DNS:self-signed.example.test", "IP:192.0.2.44"};
+  self.not_before = "2025-06-01T12:00:00Z";
+  self.not_after = "2026-06-01T12:00:00Z";
+  self.not_after_epoch_s = 1780315200;
+  self.key_type = "RSA 2048";
+  self.serial_hex = "01";
+  self.sha256_fingerprint =
+      "06:C6:04:B3:32:B3:86:B6:CC:E8:35:5C:CF:27:FF:FD:3A:98:B7:A7:A5:B9:B3:A5:50:C0:39:C6:EB:AE:38:E4";
+  self.self_signed = true;
+  tls.peer_chain = {self};
+  r.observed.tls = tls;
+
+  r.observed.upgrade = switched("self-signed.example.test:8443", "/ws");
+
+  EchoObservation echo;
+  echo.ping_rtts = rtts({420, 380, 455});
+  echo.ping_latency = summarize_latency(present(echo.ping_rtts));
+  for (int i = 0; i < 3; ++i) echo.messages.push_back({32, std::nullopt, EchoMessage::Outcome::no_reply});
+  echo.echo_endpoint = false;
+  echo.unsolicited_messages = 1;
+  r.observed.echo = echo;
+
+  CloseObservation close;
+  close.code_sent = 1000;
+  close.peer_close = CloseFrame{1001, "going away"};
+  close.close_rtt = microseconds(210);
+  close.tcp_end = Condition::reset;
+  close.tcp_closed_cleanly = false;
+  r.observed.close = close;
+
+  r.findings = {
+      finding("tls_verification_disabled", Severity::warn, Stage::tls, Confidence::certain,
+              "-k/--insecure was given: the certificate was not verified, so this run proves nothing about "
+              "trust.",
+              {"verify result 18: self-signed certificate", "leaf CN=self-signed.example.test,O=Lab is self-signed"},
+              "Drop -k, or pass the private CA with --cacert."),
+      finding("echo_not_echo_endpoint", Severity::info, Stage::echo, Confidence::likely,
+              "Messages were accepted but not echoed: this endpoint does not echo (informational).",
+              {"0 of 3 messages came back; 3 of 3 pings answered"}, "")};
+  r.verdict.status = VerdictStatus::degraded;
+  r.verdict.cause = "tls_verification_disabled";
+  r.verdict.summary = r.findings.front().summary;
+  return one_target(std::move(r));
+}
+
+RunReport fail_dns_skipped() {
+  auto r = started(target("wss://no-such-host.example.test/ws", true, "no-such-host.example.test", 443, "/ws"));
+  r.total_duration = microseconds(18470);
+  r.stages = {failed(Stage::dns, 0, 18470, Condition::dns_nxdomain, "Domain name not found"),
+              skipped(Stage::proxy),
+              skipped(Stage::tcp),
+              skipped(Stage::tls),
+              skipped(Stage::upgrade),
+              skipped(Stage::echo),
+              skipped(Stage::hold),
+              skipped(Stage::close)};
+  auto d = dns("no-such-host.example.test", {});
+  d.server = "192.0.2.53";
+  d.resolver_error = "Domain name not found";
+  r.observed.dns = d;
+
+  r.findings = {finding("dns_nxdomain", Severity::fail, Stage::dns, Confidence::certain,
+                        "The name no-such-host.example.test does not exist (NXDOMAIN from 192.0.2.53).",
+                        {"resolver 192.0.2.53: Domain name not found"},
+                        "Check the host name for typos, and that the record exists in the zone the resolver "
+                        "sees (split-horizon DNS).")};
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::dns;
+  r.verdict.cause = "dns_nxdomain";
+  r.verdict.summary = r.findings.front().summary;
+  return one_target(std::move(r));
+}
+
+RunReport fail_tls_plaintext() {
+  auto r = started(target("wss://plain.example.test:8080/ws", true, "plain.example.test", 8080, "/ws"));
+  r.total_duration = microseconds(2140);
+  r.stages = {ran(Stage::dns, StageStatus::ok, 0, 640),
+              skipped(Stage::proxy),
+              ran(Stage::tcp, StageStatus::ok, 640, 420),
+              failed(Stage::tls, 1060, 1080, Condition::not_tls, "wrong version number"),
+              skipped(Stage::upgrade),
+              skipped(Stage::echo),
+              skipped(Stage::hold),
+              skipped(Stage::close)};
+  r.observed.dns = dns("plain.example.test", {"2001:db8::80"});
+
+  TcpObservation tcp;
+  tcp.attempts = {{"2001:db8::80", 8080, microseconds(400), Condition::none, ""}};
+  tcp.remote_endpoint = "[2001:db8::80]:8080";
+  tcp.local_endpoint = "[2001:db8::5]:50122";
+  r.observed.tcp = tcp;
+
+  TlsObservation tls;
+  tls.sni = "plain.example.test";
+  tls.offered_alpn = {"http/1.1"};
+  tls.openssl_error = "error:0A00010B:SSL routines::wrong version number";
+  tls.alert_sent = 70;
+  // "HTTP/1.1 400 Bad Request\r\nServer: nginx/1.24.0\r\nDate: Mon, 02 Ju": a plaintext listener.
+  tls.first_bytes_hex =
+      "48 54 54 50 2f 31 2e 31 20 34 30 30 20 42 61 64 20 52 65 71 75 65 73 74 0d 0a 53 65 72 76 65 72 3a "
+      "20 6e 67 69 6e 78 2f 31 2e 32 34 2e 30 0d 0a 44 61 74 65 3a 20 4d 6f 6e 2c 20 30 32 20 4a 75";
+  tls.bytes_received = 157;
+  r.observed.tls = tls;
+
+  r.findings = {finding("tls_to_plaintext_port", Severity::fail, Stage::tls, Confidence::certain,
+                        "Port 8080 answered the TLS ClientHello with plaintext HTTP (nginx 400): TLS is "
+                        "not terminated on this path.",
+                        {"first bytes: HTTP/1.1 400 Bad Request", "Server: nginx/1.24.0"},
+                        "Use ws:// for this port, or the port where TLS is terminated (usually 443).")};
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::tls;
+  r.verdict.cause = "tls_to_plaintext_port";
+  r.verdict.summary = r.findings.front().summary;
+  return one_target(std::move(r));
+}
+
+RunReport multi_target() {
+  RunReport report;
+  std::vector<std::string> urls;
+  for (auto single : {pass_wss(), fail_tcp_refused(), fail_upgrade_403(), degraded_insecure(), fail_dns_skipped(),
+                      fail_tls_plaintext()}) {
+    urls.push_back(single.results.front().target.url);
+    report.results.push_back(std::move(single.results.front()));
+  }
+  report.tool = tool_for(urls);
+  return report;
+}
+
+std::vector<NamedReport> all_reports() {
+  return {{"pass_wss", pass_wss()},
+          {"fail_tcp_refused", fail_tcp_refused()},
+          {"fail_upgrade_403", fail_upgrade_403()},
+          {"degraded_insecure", degraded_insecure()},
+          {"fail_dns_skipped", fail_dns_skipped()},
+          {"fail_tls_plaintext", fail_tls_plaintext()},
+          {"multi_target", multi_target()}};
+}
+
+}  // namespace wsprobe::fixtures

@@ -1,0 +1,29 @@
+#pragma once
+// Synthetic run reports with fixed times and addresses (documentation ranges: 192.0.2.0/24,
+// 203.0.113.0/24, 2001:db8::/32, *.example.test), for renderer golden files and schema tests.
+// They are hand-written model data, not the output of checks/: a renderer test must not move
+// when a rule changes.
+#include <string>
+#include <vector>
+
+#include "model/report.hpp"
+
+namespace wsprobe::fixtures {
+
+RunReport pass_wss();            // wss, every stage ok, every observation filled (proxy, hold skipped)
+RunReport fail_tcp_refused();    // ws, two addresses, both refuse the connection
+RunReport fail_upgrade_403();    // wss, the load balancer answers 403 with headers and a body
+RunReport degraded_insecure();   // wss under -k: self-signed chain, not an echo endpoint
+RunReport fail_dns_skipped();    // NXDOMAIN: every later stage skipped, no other observation
+RunReport fail_tls_plaintext();  // wss to a plaintext port: TLS evidence (first bytes, OpenSSL error)
+RunReport multi_target();        // the six above in one run
+
+struct NamedReport {
+  std::string name;  // golden file stem
+  RunReport report;
+};
+
+// Every fixture, in the order above.
+std::vector<NamedReport> all_reports();
+
+}  // namespace wsprobe::fixtures

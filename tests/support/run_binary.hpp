@@ -1,0 +1,47 @@
+#pragma once
+// Runs the built wsprobe executable (WSPROBE_BINARY) as a user would, capturing its stdout,
+// stderr and exit status. Always bounded: a child still running at the timeout is killed
+// (SIGKILL) and reported as timed out, so a hang fails a test instead of hanging CI.
+//
+//   auto run = wsprobe::test::run_wsprobe({"demo", "--no-color"});
+//   INFO(run.describe());
+//   CHECK(run.exit_code == 0);
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wsprobe::test {
+
+struct BinaryRun {
+  std::vector<std::string> args;  // argv[1..] as given
+  int exit_code = -1;       // the exit status when the child exited; -1 otherwise
+  int signal = 0;           // the signal that ended the child, if one did
+  bool timed_out = false;   // killed by run_binary at the timeout
+  std::string out;          // everything written to stdout
+  std::string err;          // everything written to stderr
+  std::chrono::milliseconds elapsed{};
+
+  // Command line, status and both streams, for INFO() on failure.
+  std::string describe() const;
+};
+
+struct BinaryOptions {
+  std::chrono::milliseconds timeout = std::chrono::seconds(30);
+  // Environment changes on top of the test process's environment: {name, value} sets,
+  // {name, nullopt} removes. NO_COLOR is removed unless set here.
+  std::vector<std::pair<std::string, std::optional<std::string>>> env;
+};
+
+// The path of the wsprobe executable under test.
+std::string wsprobe_binary();
+
+// Runs `program` with `args` (argv[1..]), stdin from /dev/null, and no inherited descriptors
+// beyond 0, 1, 2.
+BinaryRun run_binary(const std::string& program, const std::vector<std::string>& args, const BinaryOptions& options = {});
+
+// run_binary(wsprobe_binary(), args, options).
+BinaryRun run_wsprobe(const std::vector<std::string>& args, const BinaryOptions& options = {});
+
+}  // namespace wsprobe::test

@@ -1,0 +1,62 @@
+#pragma once
+// RFC 6455 §5 framing, client side: masked frames out, unmasked frames in, with a bound on what
+// a hostile server can make us buffer.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/observations.hpp"
+
+namespace wsprobe {
+
+enum class Opcode : std::uint8_t { continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA };
+
+// A client frame: FIN set, masked with a fresh random key (RFC 6455 §5.3).
+std::string encode_client_frame(Opcode opcode, std::string_view payload);
+
+// The close frame payload: 2-byte code then the reason (RFC 6455 §5.5.1).
+std::string encode_close_payload(std::uint16_t code, std::string_view reason);
+CloseFrame parse_close_payload(std::string_view payload);
+
+struct Frame {
+  bool fin = true;
+  Opcode opcode = Opcode::text;
+  std::string payload;
+};
+
+// Feeds bytes in as they arrive; hands out whole frames. A frame from a server must not be
+// masked, control frames are at most 125 bytes and unfragmented, and reserved bits and opcodes
+// must be zero without a negotiated extension (RFC 6455 §5.1, §5.2, §5.5): a violation stops
+// the decoder and is reported by error().
+class FrameDecoder {
+ public:
+  explicit FrameDecoder(std::size_t max_payload_bytes) : max_payload_(max_payload_bytes) {}
+
+  void feed(std::string_view bytes) { buffer_.append(bytes); }
+  // The next complete frame, or nothing when more bytes are needed or after an error.
+  std::optional<Frame> next();
+  const std::optional<std::string>& error() const { return error_; }
+  std::size_t buffered() const { return buffer_.size(); }
+
+ private:
+  std::size_t max_payload_;
+  std::string buffer_;
+  std::optional<std::string> error_;
+};
+
+// Joins fragmented data frames into messages (RFC 6455 §5.4); control frames pass straight through.
+class MessageAssembler {
+ public:
+  explicit MessageAssembler(std::size_t max_message_bytes) : max_message_(max_message_bytes) {}
+  // A complete message (or control frame) when `frame` completes one; an error on a violation.
+  std::optional<Frame> add(Frame frame);
+  const std::optional<std::string>& error() const { return error_; }
+
+ private:
+  std::size_t max_message_;
+  std::optional<Frame> partial_;
+  std::optional<std::string> error_;
+};
+
+}  // namespace wsprobe
