@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <arpa/inet.h>
+
 #include <charconv>
+#include <limits>
 #include <cmath>
 
 #include "app/url.hpp"
@@ -52,6 +55,9 @@ std::optional<ResolveOverride> parse_resolve(std::string_view text) {
   if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
   if (out.host.empty() || address.empty()) return std::nullopt;
   out.address = std::string(address);
+  unsigned char parsed[16];
+  if (inet_pton(AF_INET, out.address.c_str(), parsed) != 1 && inet_pton(AF_INET6, out.address.c_str(), parsed) != 1)
+    return std::nullopt;
   return out;
 }
 
@@ -79,11 +85,19 @@ std::vector<std::string> normalize_json_flag(std::vector<std::string> args) {
 std::vector<std::string> redacted_argv(const std::vector<std::string>& args, bool show_secrets) {
   std::vector<std::string> out;
   bool next_is_header = false;
+  auto redact_header_arg = [](std::string_view text) {
+    auto header = parse_header(text);
+    return header ? header->name + ": " + redact_header_value(header->name, header->value) : std::string(text);
+  };
   for (const auto& arg : args) {
     std::string shown = arg;
     if (!show_secrets) {
       if (next_is_header) {
-        if (auto header = parse_header(arg)) shown = header->name + ": " + redact_header_value(header->name, header->value);
+        shown = redact_header_arg(arg);
+      } else if (arg.starts_with("--header=")) {
+        shown = "--header=" + redact_header_arg(std::string_view(arg).substr(9));
+      } else if (arg.starts_with("-H") && arg.size() > 2) {
+        shown = "-H" + redact_header_arg(std::string_view(arg).substr(2));
       } else if (looks_like_url(arg)) {
         shown = redact_url(arg);
       }
@@ -122,6 +136,7 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   std::size_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || ptr != text.data() + text.size()) return std::nullopt;
+  if (value > std::numeric_limits<std::size_t>::max() / multiplier) return std::nullopt;
   return value * multiplier;
 }
 
@@ -155,12 +170,14 @@ CliParse parse_cli(int argc, const char* const* argv) {
   bool json_shown_in_help = false;
   app.add_flag("--json", json_shown_in_help, "Write the JSON report to stdout, or with FILE (--json FILE) to that file");
   app.add_option("--dns-server", probe.dns_server, "Resolve with this DNS server: ADDR or ADDR:PORT ([v6]:PORT)");
-  app.add_option("--resolve", resolves, "HOST:PORT:ADDR - connect to ADDR for HOST:PORT, skipping DNS (as curl)");
+  // Repeatable options take one value per use: a vector option would otherwise swallow the URL after it.
+  app.add_option("--resolve", resolves, "HOST:PORT:ADDR - connect to ADDR for HOST:PORT, skipping DNS (as curl)")
+      ->allow_extra_args(false);
   app.add_option("--cacert", probe.cacert_file, "Trust the CA certificates in this PEM file")->check(CLI::ExistingFile);
   app.add_flag("-k,--insecure", probe.insecure, "Do not verify the server certificate (reported as a warning)");
   app.add_option("--origin", probe.origin, "Send this Origin header");
-  app.add_option("--subprotocol", probe.subprotocols, "Offer this subprotocol (repeatable)");
-  app.add_option("-H,--header", headers, "Add a request header 'Name: value' (repeatable)");
+  app.add_option("--subprotocol", probe.subprotocols, "Offer this subprotocol (repeatable)")->allow_extra_args(false);
+  app.add_option("-H,--header", headers, "Add a request header 'Name: value' (repeatable)")->allow_extra_args(false);
   app.add_option("--echo", echo_mode, "auto: report whether the server echoes; require: fail if it does not; off")
       ->check(CLI::IsMember({"auto", "require", "off"}));
   app.add_option("--count", probe.count, "Pings, and echo messages, to send (default 5)")->check(CLI::Range(1, 10000));
@@ -176,6 +193,9 @@ CliParse parse_cli(int argc, const char* const* argv) {
   app.add_flag("-v,--verbose", cli.verbose, "Show every header and certificate");
   app.add_flag("--show-secrets", probe.show_secrets,
                "Keep Authorization, Cookie and token values in reports (redacted by default)");
+  bool no_followup = false;
+  app.add_flag("--no-followup", no_followup,
+               "Skip the follow-up probes that separate look-alike causes after an ambiguous failure");
 
   try {
     std::reverse(args.begin(), args.end());  // CLI11 parses a vector from the back
@@ -230,6 +250,7 @@ CliParse parse_cli(int argc, const char* const* argv) {
     probe.resolve.push_back(std::move(*entry));
   }
   probe.echo = echo_mode == "require" ? EchoMode::require : echo_mode == "off" ? EchoMode::off : EchoMode::automatic;
+  cli.followups = !no_followup;
 
   if (url == "demo") {
     cli.demo = true;

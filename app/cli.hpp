@@ -16,6 +16,7 @@ struct CliOptions {
   std::optional<std::string> json_path;   // --json FILE
   bool no_color = false;
   bool verbose = false;
+  bool followups = true;                  // run follow-up probes after an ambiguous failure (--no-followup)
   std::vector<std::string> argv;          // as given, secrets redacted unless --show-secrets
 };
 

@@ -7,7 +7,9 @@
 #include <iostream>
 
 #include "app/demo.hpp"
+#include "checks/followup_plan.hpp"
 #include "checks/verdict.hpp"
+#include "probe/followups.hpp"
 #include "probe/pipeline.hpp"
 #include "report/cause_table.hpp"
 #include "report/human.hpp"
@@ -47,6 +49,11 @@ int run(const CliOptions& cli) {
   }
   for (const auto& probe : probes) {
     auto result = run_probe(probe);
+    if (cli.followups) {
+      // Small extra connections that tell look-alike causes apart, before the rules decide.
+      const auto kinds = plan_followups(result);
+      result.followups = run_followups(probe, result, kinds);
+    }
     diagnose(result);
     report.results.push_back(std::move(result));
   }

@@ -10,11 +10,21 @@ namespace wsprobe {
 // The cause of a failed stage, from its condition and what it observed.
 std::optional<Finding> explain_dns_failure(const StageResult& stage, const Observations& observed);
 std::optional<Finding> explain_tcp_failure(const StageResult& stage, const Observations& observed);
+// `followups` are what the follow-up probes saw (TargetResult::followups); with none, the rules
+// decide from the main probe alone.
 std::optional<Finding> explain_tls_failure(const StageResult& stage, const Observations& observed,
-                                           const Target& target);
+                                           const Target& target,
+                                           const std::vector<FollowUpObservation>& followups = {});
 std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const Observations& observed,
-                                               const Target& target);
+                                               const Target& target,
+                                               const std::vector<FollowUpObservation>& followups = {});
 std::optional<Finding> explain_session_failure(const StageResult& stage, const Observations& observed);
+
+// The page a TLS server sends back when plaintext HTTP reaches it: nginx's 497 page
+// (ngx_http_special_response.c) and Go's net/http answer (server.go).
+bool is_plain_http_to_tls_page(const UpgradeObservation& upgrade);
+// A TLS record where an HTTP response belongs: "15 03" (alert) or "16 03" (handshake) in hex.
+bool starts_with_tls_record(const std::string& first_bytes_hex);
 
 // Warnings and notes on stages that passed.
 std::vector<Finding> find_warnings(const TargetResult& result);

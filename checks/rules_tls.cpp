@@ -1,6 +1,7 @@
 // tls failures: OpenSSL's verify result and the alert the peer sent name the cause.
 #include <openssl/x509_vfy.h>
 
+#include "checks/evidence.hpp"
 #include "checks/rules.hpp"
 
 namespace wsprobe {
@@ -27,6 +28,9 @@ Finding tls_finding(std::string_view id, Confidence confidence, const StageResul
     if (tls->alert_received) finding.evidence.push_back("alert received: " + std::to_string(*tls->alert_received));
     if (tls->openssl_error) finding.evidence.push_back("openssl: " + *tls->openssl_error);
     if (!tls->first_bytes_hex.empty()) finding.evidence.push_back("first bytes: " + tls->first_bytes_hex);
+    if (!tls->first_bytes_hex.empty())
+      finding.evidence.push_back("first bytes are: " +
+                                 classify_hex(tls->first_bytes_hex, stage.condition, tls->bytes_received).description);
     if (!tls->peer_chain.empty()) {
       const auto& leaf = tls->peer_chain.front();
       finding.evidence.push_back("leaf: " + leaf.subject + ", issuer " + leaf.issuer + ", valid " + leaf.not_before +
@@ -41,8 +45,9 @@ bool starts_with_hex(const std::string& hex, std::string_view prefix) { return h
 
 }  // namespace
 
-std::optional<Finding> explain_tls_failure(const StageResult& stage, const Observations& observed,
-                                           const Target& target) {
+// The cause from the main probe alone; explain_tls_failure below adds what follow-ups saw.
+static std::optional<Finding> explain_from_main_probe(const StageResult& stage, const Observations& observed,
+                                                      const Target& target) {
   const TlsObservation* tls = observed.tls ? &*observed.tls : nullptr;
   switch (stage.condition) {
     case Condition::not_tls: {
@@ -82,6 +87,24 @@ std::optional<Finding> explain_tls_failure(const StageResult& stage, const Obser
     case Condition::timeout: return tls_finding("tls_handshake_timeout", Confidence::certain, stage, tls);
     default: return tls_finding("tls_handshake_eof", Confidence::certain, stage, tls);
   }
+}
+
+std::optional<Finding> explain_tls_failure(const StageResult& stage, const Observations& observed,
+                                           const Target& target,
+                                           const std::vector<FollowUpObservation>& followups) {
+  auto finding = explain_from_main_probe(stage, observed, target);
+  if (!finding || followups.empty()) return finding;
+  std::vector<std::string> evidence;
+  for (const auto& followup : followups) {
+    evidence.push_back("follow-up " + std::string(to_string(followup.kind)) + ": " + followup.outcome);
+    // A plain GET on the port got an HTTP answer: the port speaks plaintext HTTP, whatever its
+    // first bytes to the ClientHello looked like.
+    if (followup.kind == FollowUpKind::http_on_tls_port && followup.status_code &&
+        finding->id == "tls_to_plaintext_port")
+      finding->confidence = Confidence::certain;
+  }
+  finding->evidence.insert(finding->evidence.end(), evidence.begin(), evidence.end());
+  return finding;
 }
 
 }  // namespace wsprobe

@@ -1,4 +1,5 @@
 // upgrade failures: the status, the headers and the body tell who answered and why.
+#include "checks/evidence.hpp"
 #include "checks/rules.hpp"
 #include "wire/hex.hpp"
 #include "wire/http_response.hpp"
@@ -9,6 +10,8 @@ namespace {
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
+
+}  // namespace
 
 // The page a TLS server sends back when it receives plaintext HTTP: nginx's 497 page
 // (ngx_http_special_response.c) and Go's net/http answer (server.go).
@@ -21,6 +24,8 @@ bool is_plain_http_to_tls_page(const UpgradeObservation& upgrade) {
 bool starts_with_tls_record(const std::string& first_bytes_hex) {
   return first_bytes_hex.rfind("15 03", 0) == 0 || first_bytes_hex.rfind("16 03", 0) == 0;
 }
+
+namespace {
 
 // The backend said the request was not an upgrade: it never saw Upgrade/Connection.
 bool says_upgrade_missing(const UpgradeObservation& upgrade) {
@@ -40,6 +45,9 @@ void add_response_evidence(Finding& finding, const UpgradeObservation& upgrade) 
     finding.evidence.push_back("body: " + excerpt + (upgrade.body.size() > 160 ? "..." : ""));
   }
   if (!upgrade.first_bytes_hex.empty()) finding.evidence.push_back("first bytes: " + upgrade.first_bytes_hex);
+  if (!upgrade.first_bytes_hex.empty())
+    finding.evidence.push_back("first bytes are: " + classify_hex(upgrade.first_bytes_hex, upgrade.connection_end.value_or(
+                                                         Condition::none), upgrade.bytes_received).description);
 }
 
 Finding from_status(const UpgradeObservation& upgrade, const Target& target) {
@@ -72,8 +80,9 @@ Finding from_status(const UpgradeObservation& upgrade, const Target& target) {
 
 }  // namespace
 
-std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const Observations& observed,
-                                               const Target& target) {
+// The cause from the main probe alone; explain_upgrade_failure below adds what follow-ups saw.
+static std::optional<Finding> explain_from_main_probe(const StageResult& stage, const Observations& observed,
+                                                      const Target& target) {
   static const UpgradeObservation kNothing;
   const auto& upgrade = observed.upgrade ? *observed.upgrade : kNothing;
   Finding finding;
@@ -110,6 +119,102 @@ std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const O
     finding.evidence.push_back("upgrade: " + stage.detail);
   if (!upgrade.bytes_received && stage.condition != Condition::timeout)
     finding.evidence.push_back("0 response bytes");
+  return finding;
+}
+
+// What the follow-up probes (checks/followup_plan.hpp) add: each one that ran is evidence, and a
+// conclusive one names the cause the main probe could only guess at.
+namespace {
+
+const FollowUpObservation* find_followup(const std::vector<FollowUpObservation>& followups, FollowUpKind kind) {
+  for (const auto& followup : followups)
+    if (followup.kind == kind) return &followup;
+  return nullptr;
+}
+
+std::string followup_evidence(const FollowUpObservation& followup) {
+  return "follow-up " + std::string(to_string(followup.kind)) + ": " + followup.outcome;
+}
+
+bool got_nothing(const StageResult& stage, const UpgradeObservation& upgrade) {
+  if (stage.condition == Condition::not_http) return starts_with_tls_record(upgrade.first_bytes_hex);
+  return (stage.condition == Condition::eof || stage.condition == Condition::reset) && upgrade.bytes_received == 0;
+}
+
+// The cause the follow-ups establish, or nothing when they leave the main probe's finding standing.
+std::optional<Finding> cause_from_followups(const Finding& primary, const StageResult& stage, const Observations& observed,
+                                            const Target& target, const std::vector<FollowUpObservation>& followups) {
+  static const UpgradeObservation kNothing;
+  const auto& upgrade = observed.upgrade ? *observed.upgrade : kNothing;
+  if (got_nothing(stage, upgrade)) {
+    if (target.secure) {
+      // A TLS record in answer to a ClientHello sent inside the session: what sits behind the
+      // edge's TLS speaks TLS again (knowledge base: tls_terminated_twice).
+      if (const auto* nested = find_followup(followups, FollowUpKind::tls_in_tls);
+          nested && nested->inner_tls_answered == true) {
+        auto finding = make_finding("tls_terminated_twice", Severity::fail, Stage::upgrade, Confidence::certain);
+        finding.hop = "edge to backend";
+        return finding;
+      }
+      // The server picks h2 when offered it and drops the HTTP/1.1 request: it speaks only HTTP/2
+      // (RFC 8441 would be needed). Not when the main handshake agreed on http/1.1: then the
+      // server claimed HTTP/1.1 and the silence has another cause.
+      const bool main_agreed_h1 = observed.tls && observed.tls->alpn == std::string("http/1.1");
+      if (const auto* h2 = find_followup(followups, FollowUpKind::tls_offering_h2);
+          h2 && h2->alpn == std::string("h2") && !main_agreed_h1)
+        return make_finding("http2_only_endpoint", Severity::fail, Stage::upgrade, Confidence::likely);
+      return std::nullopt;
+    }
+    // ws:// got nothing, and the same port completes a TLS handshake.
+    if (const auto* tls = find_followup(followups, FollowUpKind::tls_on_plain_port); tls && tls->tls_ok == true) {
+      auto finding = make_finding("plaintext_to_tls_port", Severity::fail, Stage::upgrade, Confidence::certain);
+      finding.hop = "client to edge";
+      return finding;
+    }
+    // The same request behind a PROXY v1 header gets an HTTP answer (any status): the target
+    // wants a header nothing in front of it sends (knowledge base: pp_expected_missing).
+    if (const auto* pp = find_followup(followups, FollowUpKind::proxy_protocol_v1); pp && pp->status_code)
+      return make_finding("proxy_protocol_missing", Severity::fail, Stage::upgrade, Confidence::certain);
+    return std::nullopt;
+  }
+  if (stage.condition == Condition::upgrade_rejected) {
+    const auto* get = find_followup(followups, FollowUpKind::plain_get);
+    if (!get || !get->status_code || primary.id != "upgrade_declined") return std::nullopt;
+    const int upgrade_status = upgrade.status_code.value_or(0);
+    const int get_status = *get->status_code;
+    // Every request to the path gets 400, not only the upgrade: the target may be choking on a
+    // PROXY header it does not parse (knowledge base: pp2_unexpected_by_target; a heuristic).
+    if (upgrade_status == 400 && get_status == 400) {
+      auto finding = make_finding("proxy_protocol_unexpected", Severity::fail, Stage::upgrade, Confidence::possible);
+      finding.hop = "edge to backend";
+      return finding;
+    }
+    // The path answers a plain GET, only the upgrade is refused: the Upgrade/Connection headers
+    // did not arrive as sent.
+    if ((upgrade_status == 400 || upgrade_status == 426) && get_status >= 200 && get_status < 300) {
+      auto finding = make_finding("upgrade_headers_stripped", Severity::fail, Stage::upgrade, Confidence::possible);
+      finding.hop = "edge to backend";
+      return finding;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const Observations& observed,
+                                               const Target& target,
+                                               const std::vector<FollowUpObservation>& followups) {
+  auto finding = explain_from_main_probe(stage, observed, target);
+  if (!finding || followups.empty()) return finding;
+  std::vector<std::string> evidence;
+  for (const auto& followup : followups) evidence.push_back(followup_evidence(followup));
+  if (auto better = cause_from_followups(*finding, stage, observed, target, followups)) {
+    better->evidence = std::move(evidence);
+    better->evidence.insert(better->evidence.end(), finding->evidence.begin(), finding->evidence.end());
+    return better;
+  }
+  finding->evidence.insert(finding->evidence.end(), evidence.begin(), evidence.end());
   return finding;
 }
 

@@ -26,8 +26,8 @@ std::vector<Finding> find_problems(const TargetResult& result) {
     switch (stage.stage) {
       case Stage::dns: cause = explain_dns_failure(stage, result.observed); break;
       case Stage::tcp: cause = explain_tcp_failure(stage, result.observed); break;
-      case Stage::tls: cause = explain_tls_failure(stage, result.observed, result.target); break;
-      case Stage::upgrade: cause = explain_upgrade_failure(stage, result.observed, result.target); break;
+      case Stage::tls: cause = explain_tls_failure(stage, result.observed, result.target, result.followups); break;
+      case Stage::upgrade: cause = explain_upgrade_failure(stage, result.observed, result.target, result.followups); break;
       default: cause = explain_session_failure(stage, result.observed); break;
     }
     if (cause) findings.push_back(std::move(*cause));

@@ -33,8 +33,10 @@ std::vector<Finding> find_warnings(const TargetResult& result) {
     }
     if (!tls.peer_chain.empty() && result.started_at_epoch_s > 0) {
       const auto& leaf = tls.peer_chain.front();
-      const auto days_left = (leaf.not_after_epoch_s - result.started_at_epoch_s) / kSecondsPerDay;
-      if (days_left >= 0 && days_left < kCertWarnDays) {
+      // An already expired leaf (possible under -k) is not "expiring": the verification warning covers it.
+      const auto seconds_left = leaf.not_after_epoch_s - result.started_at_epoch_s;
+      const auto days_left = seconds_left / kSecondsPerDay;
+      if (seconds_left > 0 && days_left < kCertWarnDays) {
         auto finding = make_finding("tls_cert_expiring", Severity::warn, Stage::tls, Confidence::certain);
         finding.summary = "The certificate expires in " + std::to_string(days_left) + " days (" + leaf.not_after + ").";
         finding.evidence.push_back("leaf: " + leaf.subject + ", not after " + leaf.not_after);

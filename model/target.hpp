@@ -44,6 +44,7 @@ struct ProbeOptions {
   std::optional<std::string> cacert_file;
   bool insecure = false;
   std::optional<std::string> origin;
+  std::vector<std::string> alpn{"http/1.1"};  // offered in the TLS ClientHello, in order
   std::vector<std::string> subprotocols;
   std::vector<HttpHeader> headers;  // extra request headers, in order
   EchoMode echo = EchoMode::automatic;

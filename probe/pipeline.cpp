@@ -11,6 +11,7 @@
 #include "probe/resolve.hpp"
 #include "probe/tls.hpp"
 #include "probe/upgrade.hpp"
+#include "wire/redact.hpp"
 
 namespace wsprobe {
 namespace {
@@ -70,6 +71,9 @@ net::awaitable<void> store_probe(ProbeOptions options, TargetResult* out) {
 net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   TargetResult result;
   result.target = options.target;
+  // The request target goes out as given; the report shows it with secret-looking query values
+  // replaced, as it shows the URL (app/ redacts target.url).
+  if (!options.show_secrets) result.target.resource = redact_url(result.target.resource);
   result.started_at = utc_now_iso8601();
   result.started_at_epoch_s =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -451,7 +451,7 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
 
   const bool ip_literal = is_ip_literal(options.target);
   obs.sni = ip_literal ? std::string{} : options.target.host;
-  obs.offered_alpn = {"http/1.1"};
+  obs.offered_alpn = options.alpn;
   obs.verification_enabled = !options.insecure;
 
   ssl::context ssl_context(ssl::context::tls_client);
@@ -472,10 +472,17 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   SSL* ssl = connection->stream().native_handle();
 
   // RFC 7301 §3.1: the protocol list is length-prefixed strings.
-  static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  std::string alpn_wire;
+  for (const auto& protocol : options.alpn) {
+    if (protocol.empty() || protocol.size() > 255) continue;
+    alpn_wire.push_back(static_cast<char>(protocol.size()));
+    alpn_wire += protocol;
+  }
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
   X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-  bool configured = SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn) == 0 &&
+  bool configured = (alpn_wire.empty() ||
+                     SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn_wire.data()),
+                                         static_cast<unsigned>(alpn_wire.size())) == 0) &&
                     (ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, options.target.host.c_str()) == 1
                                 : X509_VERIFY_PARAM_set1_host(param, options.target.host.c_str(), 0) == 1 &&
                                       SSL_set_tlsext_host_name(ssl, options.target.host.c_str()) == 1);

@@ -573,6 +573,41 @@ void render_stage(std::string& out, const StageResult& stage, const Observations
   for (const auto& line : view.more) emit(out, kMore + line);
 }
 
+// "answered by: AWS ALB (load balancer, likely) - Server: awselb/2.0": who sits on the path.
+void render_fingerprints(std::string& out, const std::vector<Fingerprint>& fingerprints) {
+  for (const auto& fingerprint : fingerprints) {
+    std::string line = "answered by: " + fingerprint.name + " (" + fingerprint.role + ", " +
+                       std::string(to_string(fingerprint.confidence)) + ")";
+    std::string evidence;
+    for (const auto& fact : fingerprint.evidence) evidence += (evidence.empty() ? "" : "; ") + fact;
+    if (!evidence.empty()) line += " - " + evidence;
+    for (auto& text_line : wrap(line, "", std::string(13, ' '))) emit(out, std::move(text_line));
+  }
+}
+
+// The extra probes that told look-alike causes apart: the question, then what came back.
+void render_followups(std::string& out, const std::vector<FollowUpObservation>& followups, const Context& ctx) {
+  if (followups.empty()) return;
+  emit(out, "follow-ups:");
+  const std::string indent(6, ' ');
+  for (const auto& followup : followups) {
+    for (auto& line : wrap(std::string(to_string(followup.kind)) + ": " + followup.question, "  ", indent))
+      emit(out, std::move(line));
+    const auto outcome = followup.outcome + " (" + text::format_ms(followup.duration) + ")";
+    for (auto& line : wrap(outcome, indent + "-> ", indent + "   ")) emit(out, std::move(line));
+    if (!ctx.verbose) continue;
+    std::vector<std::string> more;
+    if (followup.remote_endpoint)
+      more.push_back("to " + safe(*followup.remote_endpoint) + " at +" + text::format_ms(followup.start_offset));
+    if (followup.proxy_header) more.push_back("> " + safe(*followup.proxy_header));
+    if (followup.status_line) more.push_back("< " + safe(*followup.status_line));
+    add_headers(more, followup.headers, ctx);
+    if (!followup.first_bytes_hex.empty()) add_first_bytes(more, followup.first_bytes_hex);
+    if (!followup.detail.empty()) more.push_back("detail: " + safe(followup.detail));
+    for (const auto& line : more) emit(out, indent + "   " + line);
+  }
+}
+
 std::string_view verdict_word(VerdictStatus status) {
   switch (status) {
     case VerdictStatus::pass: return "PASS";
@@ -645,6 +680,8 @@ void render_target(std::string& out, const TargetResult& result, const Context& 
     emit(out, "  started " + safe(result.started_at) + ", total " + text::format_ms(result.total_duration) +
                   ", " + safe(endpoint(result.target.host, result.target.port)));
   for (const auto& stage : result.stages) render_stage(out, stage, result.observed, ctx);
+  render_fingerprints(out, result.fingerprints);
+  render_followups(out, result.followups, ctx);
   render_verdict(out, result.verdict, ctx);
   render_findings(out, result.findings, ctx);
 }

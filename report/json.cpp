@@ -40,6 +40,12 @@ Json strings(const std::vector<std::string>& values) {
   return out;
 }
 
+Json headers_json(const std::vector<HttpHeader>& headers) {
+  Json out = Json::array();
+  for (const auto& header : headers) out.push_back({{"name", str(header.name)}, {"value", str(header.value)}});
+  return out;
+}
+
 Json dns_json(const DnsObservation& dns) {
   return {{"query_name", str(dns.query_name)},
           {"source", str(dns.source)},
@@ -98,13 +104,10 @@ Json tls_json(const TlsObservation& tls) {
 }
 
 Json upgrade_json(const UpgradeObservation& upgrade) {
-  Json headers = Json::array();
-  for (const auto& header : upgrade.headers)
-    headers.push_back({{"name", str(header.name)}, {"value", str(header.value)}});
   return {{"request", str(upgrade.request)},
           {"status_line", str_or_null(upgrade.status_line)},
           {"status_code", value_or_null(upgrade.status_code)},
-          {"headers", std::move(headers)},
+          {"headers", headers_json(upgrade.headers)},
           {"body", str(upgrade.body)},
           {"body_truncated", upgrade.body_truncated},
           {"bytes_received", upgrade.bytes_received},
@@ -192,6 +195,43 @@ Json stage_json(const StageResult& stage, const Observations& all) {
           {"observed", observed_for(stage.stage, all)}};
 }
 
+Json followup_json(const FollowUpObservation& followup) {
+  return {{"kind", str(to_string(followup.kind))},
+          {"question", str(followup.question)},
+          {"start_us", followup.start_offset.count()},
+          {"duration_us", followup.duration.count()},
+          {"remote_endpoint", str_or_null(followup.remote_endpoint)},
+          {"connected", followup.connected},
+          {"tls_ok", value_or_null(followup.tls_ok)},
+          {"tls_version", str_or_null(followup.tls_version)},
+          {"alpn", str_or_null(followup.alpn)},
+          {"alert_received", value_or_null(followup.alert_received)},
+          {"status_line", str_or_null(followup.status_line)},
+          {"status_code", value_or_null(followup.status_code)},
+          {"headers", headers_json(followup.headers)},
+          {"body", str(followup.body)},
+          {"first_bytes_hex", nonempty_or_null(followup.first_bytes_hex)},
+          {"bytes_received", followup.bytes_received},
+          {"end", condition_or_null(followup.end)},
+          {"proxy_header", str_or_null(followup.proxy_header)},
+          {"inner_tls_answered", value_or_null(followup.inner_tls_answered)},
+          {"inner_tls_version", str_or_null(followup.inner_tls_version)},
+          {"inner_alert_received", value_or_null(followup.inner_alert_received)},
+          {"inner_certificate_subject", str_or_null(followup.inner_certificate_subject)},
+          {"failed_stage", str_or_null(followup.failed_stage)},
+          {"failed_condition", condition_or_null(followup.failed_condition)},
+          {"failed_detail", nonempty_or_null(followup.failed_detail)},
+          {"detail", nonempty_or_null(followup.detail)},
+          {"outcome", str(followup.outcome)}};
+}
+
+Json fingerprint_json(const Fingerprint& fingerprint) {
+  return {{"name", str(fingerprint.name)},
+          {"role", str(fingerprint.role)},
+          {"confidence", str(to_string(fingerprint.confidence))},
+          {"evidence", strings(fingerprint.evidence)}};
+}
+
 Json verdict_json(const Verdict& verdict) {
   return {{"status", str(to_string(verdict.status))},
           {"stage", verdict.stage ? str(to_string(*verdict.stage)) : Json()},
@@ -222,12 +262,18 @@ Json target_json(const Target& target) {
 Json result_json(const TargetResult& result) {
   Json stages = Json::array();
   for (const auto& stage : result.stages) stages.push_back(stage_json(stage, result.observed));
+  Json followups = Json::array();
+  for (const auto& followup : result.followups) followups.push_back(followup_json(followup));
+  Json fingerprints = Json::array();
+  for (const auto& fingerprint : result.fingerprints) fingerprints.push_back(fingerprint_json(fingerprint));
   Json findings = Json::array();
   for (const auto& finding : result.findings) findings.push_back(finding_json(finding));
   return {{"target", target_json(result.target)},
           {"started_at", str(result.started_at)},
           {"duration_us", result.total_duration.count()},
           {"stages", std::move(stages)},
+          {"followups", std::move(followups)},
+          {"fingerprints", std::move(fingerprints)},
           {"verdict", verdict_json(result.verdict)},
           {"findings", std::move(findings)}};
 }

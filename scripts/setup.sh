@@ -3,6 +3,7 @@
 #   scripts/setup.sh demo   install what is missing, build, run `wsprobe demo`
 #   scripts/setup.sh test   install what is missing, build, run the whole test suite
 #   scripts/setup.sh build  install and build only
+#   scripts/setup.sh bench  install, build, run the benchmarks (ratios against same-run baselines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,5 +32,6 @@ case "${1:-demo}" in
   build) install_missing; build ;;
   demo)  install_missing; build; ./build/wsprobe demo ;;
   test)  install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
-  *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
+  bench) install_missing; build; cmake --build build --target wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
+  *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
 esac

@@ -56,10 +56,19 @@ CloseFrame parse_close_payload(std::string_view payload) {
   return frame;
 }
 
+void FrameDecoder::feed(std::string_view bytes) {
+  // Handing out a frame only moves consumed_; the copy happens here, once per read, so decoding
+  // many small frames from one read stays linear.
+  buffer_.erase(0, consumed_);
+  consumed_ = 0;
+  buffer_.append(bytes);
+}
+
 std::optional<Frame> FrameDecoder::next() {
-  if (error_ || buffer_.size() < 2) return std::nullopt;
-  const auto b0 = static_cast<unsigned char>(buffer_[0]);
-  const auto b1 = static_cast<unsigned char>(buffer_[1]);
+  const std::string_view buffer = std::string_view(buffer_).substr(consumed_);
+  if (error_ || buffer.size() < 2) return std::nullopt;
+  const auto b0 = static_cast<unsigned char>(buffer[0]);
+  const auto b1 = static_cast<unsigned char>(buffer[1]);
   const std::uint8_t op = b0 & 0x0F;
   if (b0 & 0x70) {
     error_ = "frame has reserved bits set without a negotiated extension";
@@ -76,13 +85,13 @@ std::optional<Frame> FrameDecoder::next() {
   std::size_t header = 2;
   std::uint64_t length = b1 & 0x7F;
   if (length == 126) {
-    if (buffer_.size() < 4) return std::nullopt;
-    length = (static_cast<unsigned char>(buffer_[2]) << 8) | static_cast<unsigned char>(buffer_[3]);
+    if (buffer.size() < 4) return std::nullopt;
+    length = (static_cast<unsigned char>(buffer[2]) << 8) | static_cast<unsigned char>(buffer[3]);
     header = 4;
   } else if (length == 127) {
-    if (buffer_.size() < 10) return std::nullopt;
+    if (buffer.size() < 10) return std::nullopt;
     length = 0;
-    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer_[i]);
+    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer[i]);
     header = 10;
   }
   const bool fin = b0 & 0x80;
@@ -94,9 +103,9 @@ std::optional<Frame> FrameDecoder::next() {
     error_ = "frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(max_payload_);
     return std::nullopt;
   }
-  if (buffer_.size() < header + length) return std::nullopt;
-  Frame frame{fin, static_cast<Opcode>(op), buffer_.substr(header, length)};
-  buffer_.erase(0, header + length);
+  if (buffer.size() < header + length) return std::nullopt;
+  Frame frame{fin, static_cast<Opcode>(op), std::string(buffer.substr(header, length))};
+  consumed_ += header + length;
   return frame;
 }
 

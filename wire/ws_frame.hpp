@@ -33,15 +33,16 @@ class FrameDecoder {
  public:
   explicit FrameDecoder(std::size_t max_payload_bytes) : max_payload_(max_payload_bytes) {}
 
-  void feed(std::string_view bytes) { buffer_.append(bytes); }
+  void feed(std::string_view bytes);
   // The next complete frame, or nothing when more bytes are needed or after an error.
   std::optional<Frame> next();
   const std::optional<std::string>& error() const { return error_; }
-  std::size_t buffered() const { return buffer_.size(); }
+  std::size_t buffered() const { return buffer_.size() - consumed_; }
 
  private:
   std::size_t max_payload_;
   std::string buffer_;
+  std::size_t consumed_ = 0;  // bytes of buffer_ already handed out; dropped on the next feed
   std::optional<std::string> error_;
 };
 

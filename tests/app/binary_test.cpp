@@ -142,7 +142,7 @@ TEST_CASE("a refused port exits 1 and names tcp_refused", "[cli]") {
   }
 }
 
-TEST_CASE("-k against a lab TLS server exits 3 (degraded)", "[cli]") {
+TEST_CASE("option -k against a lab TLS server exits 3 (degraded)", "[cli]") {
   test::TestPki pki;
   lab::EchoServerOptions options;
   options.tls = pki.leaf();
@@ -181,7 +181,7 @@ TEST_CASE("the JSON report of a rejected upgrade redacts secrets from argv and t
 
 // Documents a bug (report/json.cpp target_json): "resource" is the request target as sent, so a
 // token in the query that target.url and the request redact is printed in clear there.
-TEST_CASE("the JSON report holds no secret from the URL's query anywhere", "[cli][!mayfail]") {
+TEST_CASE("the JSON report holds no secret from the URL's query anywhere", "[cli]") {
   test::RefusingPort closed;
   const auto run = run_wsprobe(
       with_budgets({"--json", "ws://127.0.0.1:" + std::to_string(closed.port()) + "/feed?access_token=t0k3n"}));

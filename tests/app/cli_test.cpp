@@ -78,7 +78,7 @@ TEST_CASE("parse_size reads bytes, K and M", "[cli]") {
 
 // Documents a bug (app/cli.cpp parse_size): `value * multiplier` is not checked for overflow, so a
 // huge count of K wraps to a small size instead of being refused.
-TEST_CASE("parse_size refuses sizes that overflow", "[cli][!mayfail]") {
+TEST_CASE("parse_size refuses sizes that overflow", "[cli]") {
   CHECK_FALSE(parse_size("18014398509481985K"));  // 2^54 + 1 KiB: wraps to 1024 bytes
   CHECK(parse(std::vector<std::string>{"--size", "18014398509481985K", "ws://h/"}).exit_code == 2);
 }
@@ -115,7 +115,7 @@ TEST_CASE("duration and size options set the budgets, or exit 2", "[cli]") {
 // ---------------------------------------------------------------------------------------------
 // --json [FILE]
 
-TEST_CASE("--json with a URL after it means JSON on stdout", "[cli]") {
+TEST_CASE("option --json with a URL after it means JSON on stdout", "[cli]") {
   const auto cli = parse_ok({"--json", "wss://x/"});
   CHECK(cli.json_stdout);
   CHECK_FALSE(cli.json_path);
@@ -127,7 +127,7 @@ TEST_CASE("--json with a URL after it means JSON on stdout", "[cli]") {
   CHECK_FALSE(ws.json_path);
 }
 
-TEST_CASE("--json FILE, --json=FILE, and --json before an option or at the end", "[cli]") {
+TEST_CASE("option --json FILE or --json=FILE or --json before an option or at the end", "[cli]") {
   SECTION("--json FILE URL") {
     const auto cli = parse_ok({"--json", "report.json", "wss://x/"});
     CHECK_FALSE(cli.json_stdout);
@@ -165,7 +165,7 @@ TEST_CASE("--json FILE, --json=FILE, and --json before an option or at the end",
 // ---------------------------------------------------------------------------------------------
 // -H
 
-TEST_CASE("-H adds request headers in order", "[cli]") {
+TEST_CASE("option -H adds request headers in order", "[cli]") {
   const auto cli = parse_ok({"ws://h/", "-H", "X-Trace: abc", "--header", "X-Tenant:blue", "-H", "X-Empty:"});
   REQUIRE(cli.probe.headers.size() == 3);
   CHECK(cli.probe.headers[0].name == "X-Trace");
@@ -176,7 +176,7 @@ TEST_CASE("-H adds request headers in order", "[cli]") {
   CHECK(cli.probe.headers[2].value.empty());
 }
 
-TEST_CASE("-H refuses what is not 'Name: value', and CR or LF anywhere", "[cli]") {
+TEST_CASE("option -H refuses what is not 'Name: value', and CR or LF anywhere", "[cli]") {
   for (const char* header : {"NoColon", ": value", "Bad Name: v", "X-A: one\r\nX-Injected: two", "X-A: one\ntwo",
                              "X-A\r: v", "X-A: v\r"}) {
     INFO("-H '" << header << "'");
@@ -189,7 +189,7 @@ TEST_CASE("-H refuses what is not 'Name: value', and CR or LF anywhere", "[cli]"
 // value ("no URL given", or the URL refused as a header/--resolve entry). The help's own example
 // `wsprobe --json report.json -H 'Authorization: ...' wss://...` fails. Fix: ->allow_extra_args(false)
 // on the three options (verified with CLI11 2.1.2).
-TEST_CASE("repeatable options before the URL do not swallow it", "[cli][!mayfail]") {
+TEST_CASE("repeatable options before the URL do not swallow it", "[cli]") {
   SECTION("-H") {
     auto parsed = parse({"-H", "X-Trace: abc", "wss://h/"});
     INFO(parsed.message);
@@ -214,7 +214,7 @@ TEST_CASE("repeatable options before the URL do not swallow it", "[cli][!mayfail
 // ---------------------------------------------------------------------------------------------
 // --resolve
 
-TEST_CASE("--resolve HOST:PORT:ADDR, ADDR v4 or v6 (bracketed or not)", "[cli]") {
+TEST_CASE("option --resolve HOST:PORT:ADDR, ADDR v4 or v6 (bracketed or not)", "[cli]") {
   const auto cli = parse_ok({"wss://chat.example.test/", "--resolve", "chat.example.test:443:192.0.2.10", "--resolve",
                              "chat.example.test:8443:[2001:db8::1]", "--resolve", "h:80:::1"});
   REQUIRE(cli.probe.resolve.size() == 3);
@@ -226,7 +226,7 @@ TEST_CASE("--resolve HOST:PORT:ADDR, ADDR v4 or v6 (bracketed or not)", "[cli]")
   CHECK(cli.probe.resolve[2].address == "::1");
 }
 
-TEST_CASE("--resolve refuses malformed entries", "[cli]") {
+TEST_CASE("option --resolve refuses malformed entries", "[cli]") {
   for (const char* entry : {"h", "h:443", "h:443:", ":443:192.0.2.1", "h::192.0.2.1", "h:0:192.0.2.1",
                             "h:70000:192.0.2.1", "h:https:192.0.2.1", "h:-1:192.0.2.1"}) {
     INFO("--resolve '" << entry << "'");
@@ -236,7 +236,7 @@ TEST_CASE("--resolve refuses malformed entries", "[cli]") {
 
 // Documents a gap (app/cli.cpp parse_resolve): ADDR is not checked to be an IP address, so a typo
 // is not a usage error (exit 2) but a dns-stage failure at run time (exit 1, dns_failure).
-TEST_CASE("--resolve refuses an ADDR that is not an IP address", "[cli][!mayfail]") {
+TEST_CASE("option --resolve refuses an ADDR that is not an IP address", "[cli]") {
   for (const char* entry : {"h:443:not-an-ip", "h:443:[]", "h:443:192.0.2"}) {
     INFO("--resolve '" << entry << "'");
     CHECK(parse({"ws://h/", "--resolve", entry}).exit_code == 2);
@@ -374,7 +374,7 @@ TEST_CASE("secrets are redacted in argv and target.url, but sent as given", "[cl
 // Documents a bug (app/cli.cpp redacted_argv): only a header in the argument after a separate
 // "-H"/"--header" is redacted; the attached forms CLI11 also accepts keep the secret in argv
 // (and so in the JSON report's tool.argv).
-TEST_CASE("secrets in attached -H forms are redacted in argv", "[cli][!mayfail]") {
+TEST_CASE("secrets in attached -H forms are redacted in argv", "[cli]") {
   for (const char* form : {"--header=Authorization: Bearer s3cret", "-HAuthorization: Bearer s3cret"}) {
     const auto cli = parse_ok({"ws://h/", form});
     INFO(form);

@@ -64,12 +64,12 @@ inline std::string line_diff(const std::string& expected_text, const std::string
     if (i < n && j < m && expected[i] == actual[j]) {
       rows.push_back({' ', i + 1, j + 1, &expected[i]});
       ++i, ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      rows.push_back({'-', i + 1, j + 1, &expected[i]});  // removals first, as diff -u shows them
+      ++i;
+    } else {
       rows.push_back({'+', i + 1, j + 1, &actual[j]});
       ++j;
-    } else {
-      rows.push_back({'-', i + 1, j + 1, &expected[i]});
-      ++i;
     }
   }
 

@@ -62,3 +62,18 @@ TEST_CASE("bytes that are not UTF-8 still make a valid document", "[report][json
   REQUIRE_NOTHROW(to_json(report).dump());
   CHECK(wsprobe::testing::schema_errors(doc).empty());
 }
+
+TEST_CASE("follow-ups and fingerprints are arrays on every result", "[report][json]") {
+  const auto doc = json::parse(render_json(fixtures::multi_target()));
+  for (const auto& result : doc.at("results")) {
+    CHECK(result.at("followups").is_array());
+    CHECK(result.at("fingerprints").is_array());
+  }
+  const auto& result = doc.at("results")[2];
+  CHECK(result.at("fingerprints")[0].at("name") == "AWS ALB");
+  const auto& followup = result.at("followups")[0];
+  CHECK(followup.at("kind") == "plain_get");
+  CHECK(followup.at("status_code") == 403);
+  CHECK(followup.at("inner_tls_answered").is_null());
+  CHECK(followup.at("failed_stage").is_null());
+}

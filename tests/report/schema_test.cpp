@@ -71,6 +71,15 @@ TEST_CASE("documents with typical mistakes fail validation", "[report][schema]")
   }
   SECTION("results not an array") { doc["results"] = result; }
   SECTION("started_at not a date-time") { result["started_at"] = "yesterday"; }
+  SECTION("follow-up kind not in the enum") {
+    auto followup = json::parse(render_json(fixtures::fail_upgrade_403()))["results"][0]["followups"][0];
+    followup["kind"] = "plain_head";
+    result["followups"] = json::array({followup});
+  }
+  SECTION("fingerprint with an extra field") {
+    result["fingerprints"] = json::array({{{"name", "nginx"}, {"role", "server"}, {"confidence", "likely"},
+                                           {"evidence", json::array()}, {"version", "1.24"}}});
+  }
 
   CHECK_FALSE(schema_errors(doc).empty());
 }

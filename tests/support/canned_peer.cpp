@@ -154,19 +154,20 @@ net::awaitable<void> play(State* state, std::shared_ptr<CannedConnection> connec
   }
 }
 
+// The script, then the socket closed, unless the script keeps it open on purpose (silent). A
+// connection that ended early (the client went away mid-script) is closed too.
 net::awaitable<void> run_connection(State* state, std::shared_ptr<CannedConnection> connection) {
   if (!state->tls) {
     co_await play(state, connection, connection->socket);
-    co_return;
+  } else {
+    ssl::stream<tcp::socket&> stream(connection->socket, *state->tls);
+    auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_nothrow);
+    if (!ec) co_await play(state, connection, stream);
   }
-  ssl::stream<tcp::socket&> stream(connection->socket, *state->tls);
-  auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_nothrow);
-  if (ec) {
+  if (state->script.then != Then::silent) {
     error_code ignored;
     connection->socket.close(ignored);
-    co_return;
   }
-  co_await play(state, connection, stream);
 }
 
 net::awaitable<void> run_acceptor(State* state) {

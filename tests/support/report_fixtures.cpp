@@ -1,5 +1,6 @@
 #include "support/report_fixtures.hpp"
 
+#include "model/followup.hpp"
 #include "model/latency.hpp"
 
 namespace wsprobe::fixtures {
@@ -304,6 +305,26 @@ RunReport fail_upgrade_403() {
   u.expected_accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
   r.observed.upgrade = u;
 
+  r.fingerprints = {{"AWS ALB", "load balancer", Confidence::likely, {"Server: awselb/2.0"}}};
+
+  FollowUpObservation get;
+  get.kind = FollowUpKind::plain_get;
+  get.question = "How does the same path answer a plain GET without Upgrade headers?";
+  get.start_offset = microseconds(61500);
+  get.duration = microseconds(23100);
+  get.remote_endpoint = "203.0.113.30:443";
+  get.connected = true;
+  get.tls_ok = true;
+  get.tls_version = "TLSv1.3";
+  get.alpn = "http/1.1";
+  get.status_line = "HTTP/1.1 403 Forbidden";
+  get.status_code = 403;
+  get.headers = {{"Server", "awselb/2.0"}, {"Content-Type", "text/html"}, {"Content-Length", "118"}};
+  get.body = u.body;
+  get.bytes_received = 283;
+  get.outcome = "a plain GET of the same path got 403 Forbidden from awselb/2.0";
+  r.followups = {get};
+
   auto f = finding("upgrade_rejected_auth", Severity::fail, Stage::upgrade, Confidence::likely,
                    "The load balancer (awselb/2.0) answered the upgrade with 403 Forbidden itself: a listener "
                    "rule, WAF or Origin check rejected it before any backend saw it.",
@@ -461,6 +482,22 @@ RunReport fail_tls_plaintext() {
       "20 6e 67 69 6e 78 2f 31 2e 32 34 2e 30 0d 0a 44 61 74 65 3a 20 4d 6f 6e 2c 20 30 32 20 4a 75";
   tls.bytes_received = 157;
   r.observed.tls = tls;
+
+  r.fingerprints = {{"nginx", "server", Confidence::certain, {"Server: nginx/1.24.0 (in the plaintext answer)"}}};
+
+  FollowUpObservation get;
+  get.kind = FollowUpKind::http_on_tls_port;
+  get.question = "What does the plaintext server on this port say to an HTTP GET?";
+  get.start_offset = microseconds(2140);
+  get.duration = microseconds(1900);
+  get.remote_endpoint = "[2001:db8::80]:8080";
+  get.connected = true;
+  get.status_line = "HTTP/1.1 426 Upgrade Required";
+  get.status_code = 426;
+  get.headers = {{"Server", "nginx/1.24.0"}, {"Upgrade", "websocket"}, {"Content-Length", "0"}};
+  get.bytes_received = 112;
+  get.outcome = "a plain HTTP GET on this port got 426 Upgrade Required from nginx/1.24.0";
+  r.followups = {get};
 
   r.findings = {finding("tls_to_plaintext_port", Severity::fail, Stage::tls, Confidence::certain,
                         "Port 8080 answered the TLS ClientHello with plaintext HTTP (nginx 400): TLS is "

@@ -12,10 +12,12 @@ namespace wsprobe::fixtures {
 
 RunReport pass_wss();            // wss, every stage ok, every observation filled (proxy, hold skipped)
 RunReport fail_tcp_refused();    // ws, two addresses, both refuse the connection
-RunReport fail_upgrade_403();    // wss, the load balancer answers 403 with headers and a body
+RunReport fail_upgrade_403();    // wss, the load balancer answers 403 with headers and a body;
+                                 // an AWS ALB fingerprint and a plain_get follow-up
 RunReport degraded_insecure();   // wss under -k: self-signed chain, not an echo endpoint
 RunReport fail_dns_skipped();    // NXDOMAIN: every later stage skipped, no other observation
-RunReport fail_tls_plaintext();  // wss to a plaintext port: TLS evidence (first bytes, OpenSSL error)
+RunReport fail_tls_plaintext();  // wss to a plaintext port: TLS evidence (first bytes, OpenSSL error),
+                                 // an http_on_tls_port follow-up
 RunReport multi_target();        // the six above in one run
 
 struct NamedReport {

@@ -1,0 +1,295 @@
+#include "support/topology.hpp"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "probe/asio.hpp"
+#include "wire/hex.hpp"
+#include "wire/proxy_protocol.hpp"
+
+namespace wsprobe::test {
+namespace {
+namespace ssl = net::ssl;
+constexpr auto kStopGrace = std::chrono::seconds(3);
+constexpr std::string_view kHttp11 = "http/1.1";
+constexpr std::string_view kH2 = "h2";
+}  // namespace
+
+namespace detail {
+
+enum class Role { terminator, h2_only, proxy_gate };
+
+struct TopologyState {
+  TopologyState(Role r, std::uint16_t backend) : role(r), backend_port(backend) {}
+
+  const Role role;
+  const std::uint16_t backend_port;
+  std::optional<ssl::context> tls;
+  std::atomic<std::size_t> accepted{0};
+  mutable std::mutex mutex;  // guards headers
+  std::vector<std::string> headers;
+
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  // On the topology's thread only; declared after ioc, so the sockets go before it.
+  std::vector<std::shared_ptr<tcp::socket>> open;
+  bool stopping = false;
+  std::uint16_t port = 0;
+  std::promise<void> ran_out;
+  std::thread thread;
+
+  void track(const std::shared_ptr<tcp::socket>& socket) {
+    open.push_back(socket);
+    if (stopping) {
+      error_code ignored;
+      socket->close(ignored);
+    }
+  }
+
+  void close_all() {
+    stopping = true;
+    error_code ignored;
+    acceptor.close(ignored);
+    for (auto& socket : open) socket->close(ignored);
+  }
+};
+
+}  // namespace detail
+
+namespace {
+
+using State = detail::TopologyState;
+using detail::Role;
+
+// RFC 7301 §3.2: the server picks `wanted` when the client offers it; otherwise no ALPN at all.
+int select_protocol(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+                    unsigned int in_length, void* arg) {
+  const auto* wanted = static_cast<const std::string_view*>(arg);
+  for (unsigned int i = 0; i < in_length; i += 1u + in[i]) {
+    if (i + 1 + in[i] > in_length) break;
+    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == *wanted) {
+      *out = in + i + 1;
+      *out_length = in[i];
+      return SSL_TLSEXT_ERR_OK;
+    }
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+// One proxied connection: the client's side (TLS when the topology terminates it) and the backend's.
+struct Session {
+  explicit Session(State* s, std::shared_ptr<tcp::socket> c)
+      : state(s), client(std::move(c)), backend(std::make_shared<tcp::socket>(s->ioc)) {}
+  State* state;
+  std::shared_ptr<tcp::socket> client;
+  std::shared_ptr<tcp::socket> backend;
+  std::optional<ssl::stream<tcp::socket&>> tls;
+};
+
+void close_both(Session& session) {
+  error_code ignored;
+  session.client->close(ignored);
+  session.backend->close(ignored);
+}
+
+// Copies bytes from `from` to `to` until either side fails or ends.
+template <class From, class To>
+net::awaitable<void> pump(From& from, To& to) {
+  std::array<char, 16 * 1024> buffer{};
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(net::buffer(buffer), use_nothrow);
+    if (n > 0) {
+      auto [write_ec, written] = co_await net::async_write(to, net::buffer(buffer.data(), n), use_nothrow);
+      if (write_ec) co_return;
+    }
+    if (ec) co_return;
+  }
+}
+
+// Client to backend; when the client is done, the backend sees a FIN.
+net::awaitable<void> upstream(std::shared_ptr<Session> session) {
+  if (session->tls)
+    co_await pump(*session->tls, *session->backend);
+  else
+    co_await pump(*session->client, *session->backend);
+  error_code ignored;
+  session->backend->shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+// Backend to client; when the backend is done, so is the client's connection.
+net::awaitable<void> downstream(std::shared_ptr<Session> session) {
+  if (session->tls)
+    co_await pump(*session->backend, *session->tls);
+  else
+    co_await pump(*session->backend, *session->client);
+  close_both(*session);
+}
+
+net::awaitable<bool> connect_backend(Session& session) {
+  session.state->track(session.backend);
+  const tcp::endpoint backend(net::ip::make_address("127.0.0.1"), session.state->backend_port);
+  auto [ec] = co_await session.backend->async_connect(backend, use_nothrow);
+  co_return !ec;
+}
+
+void start_pipes(State* state, const std::shared_ptr<Session>& session) {
+  net::co_spawn(state->ioc, upstream(session), net::detached);
+  net::co_spawn(state->ioc, downstream(session), net::detached);
+}
+
+net::awaitable<void> terminator_session(State* state, std::shared_ptr<tcp::socket> client) {
+  auto session = std::make_shared<Session>(state, client);
+  session->tls.emplace(*client, *state->tls);
+  auto [ec] = co_await session->tls->async_handshake(ssl::stream_base::server, use_nothrow);
+  if (ec || !co_await connect_backend(*session)) {
+    close_both(*session);
+    co_return;
+  }
+  start_pipes(state, session);
+}
+
+net::awaitable<void> h2_only_session(State* state, std::shared_ptr<tcp::socket> client) {
+  ssl::stream<tcp::socket&> stream(*client, *state->tls);
+  auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_nothrow);
+  if (!ec) {
+    // Whatever arrives (an HTTP/1.1 request) gets no answer: a FIN, no byte.
+    std::array<char, 4096> buffer{};
+    co_await stream.async_read_some(net::buffer(buffer), use_nothrow);
+  }
+  error_code ignored;
+  client->shutdown(tcp::socket::shutdown_both, ignored);
+  client->close(ignored);
+}
+
+net::awaitable<void> proxy_gate_session(State* state, std::shared_ptr<tcp::socket> client) {
+  std::string received;
+  std::array<char, 4096> buffer{};
+  ProxyHeaderParse parse;
+  while (parse.state == ProxyHeaderState::incomplete) {
+    auto [ec, n] = co_await client->async_read_some(net::buffer(buffer), use_nothrow);
+    received.append(buffer.data(), n);
+    parse = parse_proxy_header(received);
+    if (ec && parse.state != ProxyHeaderState::complete) {
+      error_code ignored;
+      client->close(ignored);
+      co_return;
+    }
+  }
+  error_code ignored;
+  if (parse.state == ProxyHeaderState::invalid) {
+    // nginx's "broken header": the connection ends without a byte. FIN, then drain until the
+    // client closes, so unread bytes never turn the FIN into an RST.
+    client->shutdown(tcp::socket::shutdown_send, ignored);
+    for (;;) {
+      auto [ec, n] = co_await client->async_read_some(net::buffer(buffer), use_nothrow);
+      if (ec) break;
+    }
+    client->close(ignored);
+    co_return;
+  }
+  {
+    const auto header = received.substr(0, parse.length);
+    std::lock_guard lock(state->mutex);
+    state->headers.push_back(parse.version == 1 ? header.substr(0, header.size() - 2) : to_hex(header, 256));
+  }
+  auto session = std::make_shared<Session>(state, client);
+  if (!co_await connect_backend(*session)) {
+    close_both(*session);
+    co_return;
+  }
+  const std::string rest = received.substr(parse.length);
+  if (!rest.empty()) {
+    auto [ec, n] = co_await net::async_write(*session->backend, net::buffer(rest), use_nothrow);
+    if (ec) {
+      close_both(*session);
+      co_return;
+    }
+  }
+  start_pipes(state, session);
+}
+
+net::awaitable<void> accept_loop(State* state) {
+  for (;;) {
+    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
+    if (ec) {
+      if (state->stopping || ec == net::error::operation_aborted) co_return;
+      continue;
+    }
+    ++state->accepted;
+    auto client = std::make_shared<tcp::socket>(std::move(socket));
+    state->track(client);
+    switch (state->role) {
+      case Role::terminator: net::co_spawn(state->ioc, terminator_session(state, client), net::detached); break;
+      case Role::h2_only: net::co_spawn(state->ioc, h2_only_session(state, client), net::detached); break;
+      case Role::proxy_gate: net::co_spawn(state->ioc, proxy_gate_session(state, client), net::detached); break;
+    }
+  }
+}
+
+std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const std::optional<lab::CertifiedKey>& identity,
+                             const std::string_view* alpn) {
+  auto state = std::make_unique<State>(role, backend_port);
+  if (identity) {
+    state->tls.emplace(ssl::context::tls_server);
+    state->tls->use_certificate_chain(net::buffer(identity->cert_pem));
+    state->tls->use_private_key(net::buffer(identity->key_pem), ssl::context::pem);
+    SSL_CTX_set_alpn_select_cb(state->tls->native_handle(), &select_protocol,
+                               const_cast<std::string_view*>(alpn));
+  }
+  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
+  state->acceptor.open(endpoint.protocol());
+  state->acceptor.bind(endpoint);
+  state->acceptor.listen();
+  state->port = state->acceptor.local_endpoint().port();
+  net::co_spawn(state->ioc, accept_loop(state.get()), net::detached);
+  State* raw = state.get();
+  state->thread = std::thread([raw] {
+    raw->ioc.run();
+    raw->ran_out.set_value();
+  });
+  return state;
+}
+
+void stop(State& state) {
+  std::future<void> ran_out = state.ran_out.get_future();
+  net::post(state.ioc, [&state] { state.close_all(); });
+  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state.ioc.stop();
+  state.thread.join();
+}
+
+}  // namespace
+
+TlsTerminator::TlsTerminator(lab::CertifiedKey identity, std::uint16_t backend_port)
+    : state_(start(Role::terminator, backend_port, identity, &kHttp11)) {}
+TlsTerminator::~TlsTerminator() { stop(*state_); }
+std::uint16_t TlsTerminator::port() const { return state_->port; }
+std::size_t TlsTerminator::connections() const { return state_->accepted; }
+
+H2OnlyServer::H2OnlyServer(lab::CertifiedKey identity) : state_(start(Role::h2_only, 0, identity, &kH2)) {}
+H2OnlyServer::~H2OnlyServer() { stop(*state_); }
+std::uint16_t H2OnlyServer::port() const { return state_->port; }
+std::size_t H2OnlyServer::connections() const { return state_->accepted; }
+
+ProxyProtocolGate::ProxyProtocolGate(std::uint16_t backend_port)
+    : state_(start(Role::proxy_gate, backend_port, std::nullopt, nullptr)) {}
+ProxyProtocolGate::~ProxyProtocolGate() { stop(*state_); }
+std::uint16_t ProxyProtocolGate::port() const { return state_->port; }
+std::size_t ProxyProtocolGate::connections() const { return state_->accepted; }
+std::vector<std::string> ProxyProtocolGate::headers() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->headers;
+}
+
+}  // namespace wsprobe::test
