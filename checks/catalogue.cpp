@@ -501,20 +501,30 @@ const CauseInfo* find_cause(std::string_view id) {
   return nullptr;
 }
 
+namespace {
+bool names_vendor(const std::vector<Fingerprint>& fingerprints, std::string_view label) {
+  for (const auto& fingerprint : fingerprints) {
+    const auto vendors = vendors_of(fingerprint.name);
+    if (std::find(vendors.begin(), vendors.end(), label) != vendors.end()) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::vector<std::string> fixes_for(const CauseInfo& cause, const std::vector<Fingerprint>& fingerprints) {
   std::vector<std::string> out;
   if (!cause.fix.empty()) out.emplace_back(cause.fix);
-  const auto named = [&](std::string_view label) {
-    for (const auto& fingerprint : fingerprints) {
-      const auto vendors = vendors_of(fingerprint.name);
-      if (std::find(vendors.begin(), vendors.end(), label) != vendors.end()) return true;
-    }
-    return false;
-  };
-  const bool any_named = std::any_of(cause.vendor_fixes.begin(), cause.vendor_fixes.end(),
-                                     [&](const VendorFix& fix) { return named(fix.vendor); });
+  auto vendor = matching_vendor_fixes(cause, fingerprints);
+  if (vendor.empty())
+    for (const auto& fix : cause.vendor_fixes) vendor.push_back(std::string(fix.vendor) + ": " + std::string(fix.fix));
+  out.insert(out.end(), vendor.begin(), vendor.end());
+  return out;
+}
+
+std::vector<std::string> matching_vendor_fixes(const CauseInfo& cause, const std::vector<Fingerprint>& fingerprints) {
+  std::vector<std::string> out;
   for (const auto& fix : cause.vendor_fixes)
-    if (!any_named || named(fix.vendor)) out.push_back(std::string(fix.vendor) + ": " + std::string(fix.fix));
+    if (names_vendor(fingerprints, fix.vendor)) out.push_back(std::string(fix.vendor) + ": " + std::string(fix.fix));
   return out;
 }
 

@@ -64,6 +64,8 @@ const CauseInfo* find_cause(std::string_view id);
 
 // The fixes to show for `cause`: the general fix first, then "<vendor>: <fix>" for each vendor fix
 // whose product a fingerprint names; every vendor fix when no fingerprint names one of them.
+// The vendor fixes for the products the fingerprints name ("AWS ALB: ..."); none when none is named.
+std::vector<std::string> matching_vendor_fixes(const CauseInfo& cause, const std::vector<Fingerprint>& fingerprints);
 std::vector<std::string> fixes_for(const CauseInfo& cause, const std::vector<Fingerprint>& fingerprints);
 
 // `confidence` lowered to the cause's ceiling (certain > likely > possible).

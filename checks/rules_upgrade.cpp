@@ -64,6 +64,15 @@ Finding from_status(const UpgradeObservation& upgrade, const Target& target) {
     finding.hop = "edge to backend";
     return finding;
   }
+  // 464 is ALB's own status for an HTTP/1.1 upgrade sent to an HTTP2/gRPC target group (ALB
+  // troubleshooting guide); no other product is known to use it.
+  if (status == 464) {
+    const auto server = find_header(upgrade.headers, "Server");
+    auto finding = make_finding("alb_target_group_incompatible", Severity::fail, Stage::upgrade,
+                                server && server->starts_with("awselb") ? Confidence::certain : Confidence::likely);
+    finding.hop = "edge to backend";
+    return finding;
+  }
   if (status == 401 || status == 403 || status == 407)
     return make_finding("upgrade_rejected_auth", Severity::fail, Stage::upgrade, Confidence::likely);
   if (status == 404 || status == 405)

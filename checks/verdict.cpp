@@ -1,6 +1,7 @@
 #include "checks/verdict.hpp"
 
 #include "checks/catalogue.hpp"
+#include "checks/fingerprints.hpp"
 #include "checks/rules.hpp"
 
 namespace wsprobe {
@@ -62,7 +63,11 @@ Verdict fold_verdict(const std::vector<Finding>& findings) {
 }
 
 void diagnose(TargetResult& result) {
+  result.fingerprints = fingerprint(result);
   result.findings = find_problems(result);
+  for (auto& finding : result.findings)
+    if (const auto* cause = find_cause(finding.id))
+      finding.vendor_fixes = matching_vendor_fixes(*cause, result.fingerprints);
   result.verdict = fold_verdict(result.findings);
 }
 

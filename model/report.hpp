@@ -26,6 +26,7 @@ struct Finding {
   std::string summary;                // one sentence, for a ticket
   std::vector<std::string> evidence;  // what the probe saw that triggered it
   std::string fix;
+  std::vector<std::string> vendor_fixes;  // "AWS ALB: ..." for the products the fingerprints name
   std::optional<std::string> hop;  // "client to edge", "edge to backend", when the evidence tells
 };
 

@@ -671,6 +671,8 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
       if (const auto* cause = find_cause(finding.id)) fix = cause->fix;
     if (!fix.empty())
       for (auto& line : wrap(fix, indent + "fix: ", indent + "     ")) emit(out, std::move(line));
+    for (const auto& vendor_fix : finding.vendor_fixes)
+      for (auto& line : wrap(vendor_fix, indent + "fix: ", indent + "     ")) emit(out, std::move(line));
   }
 }
 
@@ -679,7 +681,12 @@ void render_target(std::string& out, const TargetResult& result, const Context& 
   if (ctx.verbose)
     emit(out, "  started " + safe(result.started_at) + ", total " + text::format_ms(result.total_duration) +
                   ", " + safe(endpoint(result.target.host, result.target.port)));
-  for (const auto& stage : result.stages) render_stage(out, stage, result.observed, ctx);
+  for (const auto& stage : result.stages) {
+    // The optional stages (a forward proxy, an idle hold) take a line only when the probe used them.
+    const bool optional_stage = stage.stage == Stage::proxy || stage.stage == Stage::hold;
+    if (optional_stage && stage.status == StageStatus::skipped && !ctx.verbose) continue;
+    render_stage(out, stage, result.observed, ctx);
+  }
   render_fingerprints(out, result.fingerprints);
   render_followups(out, result.followups, ctx);
   render_verdict(out, result.verdict, ctx);

@@ -248,6 +248,7 @@ Json finding_json(const Finding& finding) {
           {"summary", str(finding.summary)},
           {"evidence", strings(finding.evidence)},
           {"fix", str(finding.fix)},
+          {"vendor_fixes", strings(finding.vendor_fixes)},
           {"hop", str_or_null(finding.hop)}};
 }
 

@@ -179,8 +179,8 @@ TEST_CASE("the JSON report of a rejected upgrade redacts secrets from argv and t
   CHECK(contains(peer.received().at(0), "GET /feed?access_token=t0k3n HTTP/1.1\r\n"));
 }
 
-// Documents a bug (report/json.cpp target_json): "resource" is the request target as sent, so a
-// token in the query that target.url and the request redact is printed in clear there.
+// Regression: "resource" (the request target as sent) once printed a query token in clear that
+// target.url and the recorded request redact.
 TEST_CASE("the JSON report holds no secret from the URL's query anywhere", "[cli]") {
   test::RefusingPort closed;
   const auto run = run_wsprobe(

@@ -76,8 +76,7 @@ TEST_CASE("parse_size reads bytes, K and M", "[cli]") {
   }
 }
 
-// Documents a bug (app/cli.cpp parse_size): `value * multiplier` is not checked for overflow, so a
-// huge count of K wraps to a small size instead of being refused.
+// Regression: `value * multiplier` once wrapped, turning a huge count of K into a small size.
 TEST_CASE("parse_size refuses sizes that overflow", "[cli]") {
   CHECK_FALSE(parse_size("18014398509481985K"));  // 2^54 + 1 KiB: wraps to 1024 bytes
   CHECK(parse(std::vector<std::string>{"--size", "18014398509481985K", "ws://h/"}).exit_code == 2);
@@ -184,11 +183,9 @@ TEST_CASE("option -H refuses what is not 'Name: value', and CR or LF anywhere", 
   }
 }
 
-// Documents a bug (app/cli.cpp parse_cli): -H, --resolve and --subprotocol are CLI11 vector options,
-// which take every following non-option argument, so the URL after them is swallowed as one more
-// value ("no URL given", or the URL refused as a header/--resolve entry). The help's own example
-// `wsprobe --json report.json -H 'Authorization: ...' wss://...` fails. Fix: ->allow_extra_args(false)
-// on the three options (verified with CLI11 2.1.2).
+// Regression: -H, --resolve and --subprotocol are CLI11 vector options, which by default take every
+// following non-option argument, so the URL after them was swallowed as one more value and the
+// help's own example (`wsprobe --json report.json -H 'Authorization: ...' wss://...`) failed.
 TEST_CASE("repeatable options before the URL do not swallow it", "[cli]") {
   SECTION("-H") {
     auto parsed = parse({"-H", "X-Trace: abc", "wss://h/"});
@@ -234,8 +231,7 @@ TEST_CASE("option --resolve refuses malformed entries", "[cli]") {
   }
 }
 
-// Documents a gap (app/cli.cpp parse_resolve): ADDR is not checked to be an IP address, so a typo
-// is not a usage error (exit 2) but a dns-stage failure at run time (exit 1, dns_failure).
+// A typo in ADDR is a usage error (exit 2), not a dns-stage failure at run time.
 TEST_CASE("option --resolve refuses an ADDR that is not an IP address", "[cli]") {
   for (const char* entry : {"h:443:not-an-ip", "h:443:[]", "h:443:192.0.2"}) {
     INFO("--resolve '" << entry << "'");
@@ -371,9 +367,8 @@ TEST_CASE("secrets are redacted in argv and target.url, but sent as given", "[cl
   }
 }
 
-// Documents a bug (app/cli.cpp redacted_argv): only a header in the argument after a separate
-// "-H"/"--header" is redacted; the attached forms CLI11 also accepts keep the secret in argv
-// (and so in the JSON report's tool.argv).
+// Regression: only a header in the argument after a separate "-H"/"--header" was redacted; the
+// attached forms CLI11 also accepts kept the secret in argv (and the JSON report's tool.argv).
 TEST_CASE("secrets in attached -H forms are redacted in argv", "[cli]") {
   for (const char* form : {"--header=Authorization: Bearer s3cret", "-HAuthorization: Bearer s3cret"}) {
     const auto cli = parse_ok({"ws://h/", form});

@@ -171,6 +171,8 @@ std::vector<RuleScenario> rule_scenarios() {
       {"upgrade: 503", status(503, "Service Temporarily Unavailable"), VS::fail, Stage::upgrade,
        "backend_unavailable", kBackend},
       {"upgrade: 504", status(504, "Gateway Time-out"), VS::fail, Stage::upgrade, "backend_unavailable", kBackend},
+      {"upgrade: ALB 464 to an HTTP2/gRPC target group", status(464, ""), VS::fail, Stage::upgrade,
+       "alb_target_group_incompatible", kBackend},
       {"upgrade: 200", status(200, "OK", "<html>hello</html>"), VS::fail, Stage::upgrade, "not_websocket_endpoint"},
       {"upgrade: nginx plain-HTTP-to-HTTPS page over wss", status(400, "Bad Request", kNginxPlainToHttps, wss),
        VS::fail, Stage::upgrade, "tls_terminated_twice", kBackend},
