@@ -26,6 +26,7 @@ Finding tls_finding(std::string_view id, Confidence confidence, const StageResul
   if (tls) {
     if (tls->verify_error) finding.evidence.push_back("verify: " + *tls->verify_error);
     if (tls->alert_received) finding.evidence.push_back("alert received: " + std::to_string(*tls->alert_received));
+    if (tls->certificate_requested) finding.evidence.push_back("the server sent a CertificateRequest");
     if (tls->openssl_error) finding.evidence.push_back("openssl: " + *tls->openssl_error);
     if (!tls->first_bytes_hex.empty()) finding.evidence.push_back("first bytes: " + tls->first_bytes_hex);
     if (!tls->first_bytes_hex.empty())
@@ -44,6 +45,13 @@ Finding tls_finding(std::string_view id, Confidence confidence, const StageResul
 bool starts_with_hex(const std::string& hex, std::string_view prefix) { return hex.rfind(prefix, 0) == 0; }
 
 }  // namespace
+
+bool is_certificate_refusal(int alert) {
+  switch (alert) {
+    case 40: case 42: case 43: case 44: case 45: case 46: case 48: case 49: case 116: return true;
+    default: return false;
+  }
+}
 
 // The cause from the main probe alone; explain_tls_failure below adds what follow-ups saw.
 static std::optional<Finding> explain_from_main_probe(const StageResult& stage, const Observations& observed,
@@ -79,9 +87,18 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
       if (alert == 120) return tls_finding("tls_alpn_no_overlap", Confidence::certain, stage, tls);
       if (alert == 112) return tls_finding("tls_sni_required", Confidence::certain, stage, tls);
       if (alert == 116) return tls_finding("tls_client_cert_required", Confidence::certain, stage, tls);
+      // The server asked for a client certificate, got our empty one and refused: TLS 1.2 servers
+      // (OpenSSL, "peer did not return a certificate") answer handshake_failure (40) or a
+      // certificate alert instead of 116, which TLS 1.3 introduced.
+      if (tls && tls->certificate_requested && is_certificate_refusal(alert))
+        return tls_finding("tls_client_cert_required", Confidence::likely, stage, tls);
       if (alert == 40 && target.host_is_ip_literal)
         return tls_finding("tls_sni_required", Confidence::likely, stage, tls);
       if (alert == 70 || alert == 71) return tls_finding("tls_version_mismatch", Confidence::certain, stage, tls);
+      // handshake_failure to our ClientHello itself (no ServerHello came, SNI was sent): the server
+      // found nothing to agree on, a version or a cipher suite (RFC 8446 §4.1.1).
+      if (alert == 40 && tls && !tls->version && !tls->sni.empty())
+        return tls_finding("tls_version_mismatch", Confidence::likely, stage, tls);
       return tls_finding("tls_version_mismatch", Confidence::possible, stage, tls);
     }
     case Condition::timeout: return tls_finding("tls_handshake_timeout", Confidence::certain, stage, tls);

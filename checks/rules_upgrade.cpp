@@ -27,13 +27,58 @@ bool starts_with_tls_record(const std::string& first_bytes_hex) {
 
 namespace {
 
-// The backend said the request was not an upgrade: it never saw Upgrade/Connection.
+bool contains_nocase(std::string_view haystack, std::string_view needle) {
+  const auto lower = [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); };
+  if (needle.size() > haystack.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    std::size_t j = 0;
+    while (j < needle.size() && lower(haystack[i + j]) == lower(needle[j])) ++j;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+// The backend said the request was not an upgrade: it never saw Upgrade/Connection as we sent them
+// (we always send "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13").
+//   426 Upgrade Required (RFC 9110 §15.5.22): the server wants an upgrade the request did not carry.
+//   400 naming the upgrade mechanism as absent or wrong: gorilla ("'upgrade' token not found in
+//     'Connection' header"), Beast ("Connection field is missing the upgrade token"), ws ("Can
+//     \"Upgrade\" only to \"WebSocket\""), Envoy ("missing Upgrade header").
+//   400 with Sec-WebSocket-Version listing 13 (RFC 6455 §4.4): a WebSocket server parsed the request
+//     and refused a handshake whose version it supports (gorilla's default answer, body "Bad Request").
 bool says_upgrade_missing(const UpgradeObservation& upgrade) {
   if (upgrade.status_code == 426) return true;
   if (upgrade.status_code != 400) return false;
-  return contains(upgrade.body, "'upgrade' token not found") || contains(upgrade.body, "not a websocket handshake") ||
-         contains(upgrade.body, "Upgrade Required") || contains(upgrade.body, "Can \"Upgrade\" only to \"WebSocket\"") ||
-         contains(upgrade.body, "missing Upgrade header");
+  const std::string_view body = upgrade.body;
+  const bool names_handshake = contains_nocase(body, "upgrade") ||
+                               (contains_nocase(body, "websocket") && contains_nocase(body, "connection"));
+  bool says_absent = false;
+  for (const auto* phrase : {"missing", "not found", "required", "not a websocket", "only to", "expected"})
+    says_absent = says_absent || contains_nocase(body, phrase);
+  if (names_handshake && says_absent) return true;
+  if (const auto version = find_header(upgrade.headers, "Sec-WebSocket-Version"))
+    return has_token(*version, "13");
+  return false;
+}
+
+
+// Under TLS 1.3 the client's handshake ends with its Finished; a server that requires a client
+// certificate rejects our empty Certificate after that, with alert 116 certificate_required
+// (RFC 8446 §4.4.2.4), which arrives on the first read: during the upgrade.
+std::optional<Finding> client_cert_refused_after_handshake(const StageResult& stage, const Observations& observed) {
+  if (!observed.tls || !observed.tls->alert_received_after_handshake) return std::nullopt;
+  const auto& tls = *observed.tls;
+  const int alert = *tls.alert_received_after_handshake;
+  const bool certain = alert == 116;
+  if (!certain && !(tls.certificate_requested && is_certificate_refusal(alert))) return std::nullopt;
+  auto finding = make_finding("tls_client_cert_required", Severity::fail, Stage::tls,
+                              certain ? Confidence::certain : Confidence::likely);
+  finding.hop = "client to edge";
+  finding.evidence.push_back("alert received after the handshake: " + std::to_string(alert));
+  if (tls.certificate_requested) finding.evidence.push_back("the server sent a CertificateRequest");
+  if (tls.version) finding.evidence.push_back("handshake completed: " + *tls.version);
+  if (!stage.detail.empty()) finding.evidence.push_back("upgrade: " + stage.detail);
+  return finding;
 }
 
 void add_response_evidence(Finding& finding, const UpgradeObservation& upgrade) {
@@ -52,6 +97,13 @@ void add_response_evidence(Finding& finding, const UpgradeObservation& upgrade) 
 
 Finding from_status(const UpgradeObservation& upgrade, const Target& target) {
   const int status = upgrade.status_code.value_or(0);
+  // nginx with ssl_verify_client on answers a TLS session without a client certificate with a 400
+  // page (ngx_http_special_response.c, "No required SSL certificate was sent").
+  if (status == 400 && contains(upgrade.body, "No required SSL certificate was sent")) {
+    auto finding = make_finding("tls_client_cert_required", Severity::fail, Stage::tls, Confidence::certain);
+    finding.hop = "client to edge";
+    return finding;
+  }
   if (is_plain_http_to_tls_page(upgrade)) {
     // Over wss the client's TLS ended at an edge that then spoke plaintext to a TLS backend.
     auto finding = make_finding(target.secure ? "tls_terminated_twice" : "plaintext_to_tls_port", Severity::fail,
@@ -94,6 +146,8 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
                                                       const Target& target) {
   static const UpgradeObservation kNothing;
   const auto& upgrade = observed.upgrade ? *observed.upgrade : kNothing;
+  if (!upgrade.status_code)
+    if (auto refused = client_cert_refused_after_handshake(stage, observed)) return refused;
   Finding finding;
   switch (stage.condition) {
     case Condition::upgrade_rejected: finding = from_status(upgrade, target); break;
@@ -188,9 +242,21 @@ std::optional<Finding> cause_from_followups(const Finding& primary, const StageR
   }
   if (stage.condition == Condition::upgrade_rejected) {
     const auto* get = find_followup(followups, FollowUpKind::plain_get);
-    if (!get || !get->status_code || primary.id != "upgrade_declined") return std::nullopt;
+    if (!get || !get->status_code) return std::nullopt;
     const int upgrade_status = upgrade.status_code.value_or(0);
     const int get_status = *get->status_code;
+    // The backend refused the upgrade for want of Upgrade/Connection, and a GET without them got
+    // the same answer: our upgrade reached it looking like a plain GET.
+    if (primary.id == "upgrade_headers_stripped" && get_status == upgrade_status && !get->body.empty() &&
+        upgrade.body.compare(0, get->body.size(), get->body) == 0 &&
+        (get->body.size() == upgrade.body.size() || get->body.size() >= 1024)) {
+      auto finding = make_finding("upgrade_headers_stripped", Severity::fail, Stage::upgrade, Confidence::certain);
+      finding.hop = "edge to backend";
+      finding.evidence.push_back("the upgrade and a plain GET got the same answer: the upgrade arrived without "
+                                 "its Upgrade/Connection headers");
+      return finding;
+    }
+    if (primary.id != "upgrade_declined") return std::nullopt;
     // Every request to the path gets 400, not only the upgrade: the target may be choking on a
     // PROXY header it does not parse (knowledge base: pp2_unexpected_by_target; a heuristic).
     if (upgrade_status == 400 && get_status == 400) {
@@ -219,7 +285,9 @@ std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const O
   std::vector<std::string> evidence;
   for (const auto& followup : followups) evidence.push_back(followup_evidence(followup));
   if (auto better = cause_from_followups(*finding, stage, observed, target, followups)) {
+    auto own = std::move(better->evidence);  // what the follow-ups established, in words
     better->evidence = std::move(evidence);
+    better->evidence.insert(better->evidence.end(), own.begin(), own.end());
     better->evidence.insert(better->evidence.end(), finding->evidence.begin(), finding->evidence.end());
     return better;
   }

@@ -60,6 +60,12 @@ struct TlsObservation {
   std::optional<std::string> openssl_error;  // first error on OpenSSL's queue
   std::optional<int> alert_received;      // TLS alert description the peer sent (RFC 8446 §6)
   std::optional<int> alert_sent;          // TLS alert description we sent
+  // The server asked for a client certificate: a CertificateRequest (RFC 8446 §4.3.2, RFC 5246
+  // §7.4.4) arrived during the handshake. wsprobe never sends one, so the Certificate it answers is empty.
+  bool certificate_requested = false;
+  // A TLS alert the peer sent after the handshake completed (close_notify aside), on a later read: under
+  // TLS 1.3 a server that requires a client certificate rejects the empty one this way (alert 116).
+  std::optional<int> alert_received_after_handshake;
   std::string first_bytes_hex;            // what the peer sent, when it was not TLS (at most 64 bytes)
   std::size_t bytes_received = 0;         // raw bytes read from the peer during the handshake
 };

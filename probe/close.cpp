@@ -43,9 +43,10 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
     }
     if (event.kind == WsEvent::Kind::failure) {
       observed.tcp_end = event.condition;
-      co_return timer.finish(StageStatus::failed, Condition::close_unclean,
-                             "no close frame from the server: " +
-                                 (event.detail.empty() ? std::string(to_string(event.condition)) : event.detail));
+      const std::string why = event.condition == Condition::timeout ? "none within the close budget"
+                              : event.detail.empty()                   ? std::string(to_string(event.condition))
+                                                                       : event.detail;
+      co_return timer.finish(StageStatus::failed, Condition::close_unclean, "no close frame from the server: " + why);
     }
     // Messages and pongs still in flight before the server's close frame are normal.
   }

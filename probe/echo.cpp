@@ -6,6 +6,7 @@
 #include <array>
 
 #include "model/latency.hpp"
+#include "probe/errors.hpp"
 
 namespace wsprobe {
 namespace {
@@ -47,6 +48,13 @@ Interruption interrupted_by(const WsEvent& event, EchoObservation& observed) {
   return {event.condition, event.detail};
 }
 
+// A write that failed: the connection is gone (reset, closed) or the probe ran out of time.
+Interruption send_failed(const error_code& ec, const std::string& what, EchoObservation& observed) {
+  const auto condition = classify_io_error(ec);
+  if (condition == Condition::eof || condition == Condition::reset) observed.connection_end = condition;
+  return {condition, what + ": " + describe_error(ec)};
+}
+
 net::awaitable<Interruption> run_pings(WsChannel& channel, EchoObservation& observed, int count,
                                        Clock::time_point deadline) {
   for (int i = 0; i < count; ++i) {
@@ -54,7 +62,7 @@ net::awaitable<Interruption> run_pings(WsChannel& channel, EchoObservation& obse
     const auto sent_at = Clock::now();
     if (auto ec = co_await channel.send(Opcode::ping, payload); ec) {
       observed.ping_rtts.emplace_back();
-      co_return Interruption{Condition::reset, "sending a ping: " + ec.message()};
+      co_return send_failed(ec, "sending a ping", observed);
     }
     for (;;) {
       auto event = co_await channel.next(deadline);
@@ -89,7 +97,7 @@ net::awaitable<Interruption> run_messages(WsChannel& channel, EchoObservation& o
     message.size_bytes = payload.size();
     const auto sent_at = Clock::now();
     if (auto ec = co_await channel.send(Opcode::text, payload); ec)
-      co_return Interruption{Condition::reset, "sending a message: " + ec.message()};
+      co_return send_failed(ec, "sending a message", observed);
     // Until the endpoint has echoed once, a silent endpoint only gets `first_wait`.
     const auto wait_until = observed.echo_endpoint ? deadline : std::min(deadline, sent_at + first_wait);
     for (;;) {

@@ -152,6 +152,17 @@ struct associator<Associator, wsprobe::RecordingHandler<Handler, Buffers>, Defau
 namespace wsprobe {
 namespace {
 
+// Alerts and handshake messages as they cross the wire, from OpenSSL's message callback
+// (plaintext or decrypted). It stays installed for the life of the connection: an alert after the
+// handshake (TLS 1.3 client authentication fails after the client's Finished) goes to `observation`.
+struct AlertTrace {
+  std::optional<int> received;
+  std::optional<int> sent;
+  bool certificate_requested = false;
+  bool handshake_done = false;
+  TlsObservation* observation = nullptr;  // set once the handshake completed
+};
+
 class TlsConnection final : public Connection {
  public:
   TlsConnection(beast::tcp_stream tcp, ssl::context context)
@@ -189,25 +200,35 @@ class TlsConnection final : public Connection {
 
   ssl::stream<RecordingStream>& stream() { return stream_; }
   WireRecord& record() { return stream_.next_layer().record(); }
+  AlertTrace& alerts() { return alerts_; }
 
  private:
+  AlertTrace alerts_;     // before stream_: OpenSSL's message callback refers to it until SSL_free
   ssl::context context_;  // before stream_: the SSL object refers to it
   ssl::stream<RecordingStream> stream_;
   bool shut_down_ = false;
 };
 
-// Alerts as they cross the wire, from OpenSSL's message callback (plaintext or decrypted).
-struct AlertTrace {
-  std::optional<int> received;
-  std::optional<int> sent;
-};
-
 // RFC 8446 §6: an alert is two bytes, level (1 warning, 2 fatal) then description. A fatal alert
 // replaces an earlier warning (a close_notify, say) as the one worth reporting.
+// RFC 8446 §4.3.2 / RFC 5246 §7.4.4: a CertificateRequest (handshake type 13) asks for a client
+// certificate. After the handshake, a received alert other than close_notify (0) is kept apart: it
+// answers what we sent since, e.g. TLS 1.3's certificate_required (116) to our empty Certificate.
 void on_tls_message(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*, void* arg) {
-  if (content_type != SSL3_RT_ALERT || len < 2) return;
   auto* trace = static_cast<AlertTrace*>(arg);
   const auto* bytes = static_cast<const unsigned char*>(buf);
+  if (content_type == SSL3_RT_HANDSHAKE && !write_p && len >= 1 && bytes[0] == SSL3_MT_CERTIFICATE_REQUEST) {
+    trace->certificate_requested = true;
+    if (trace->observation) trace->observation->certificate_requested = true;
+    return;
+  }
+  if (content_type != SSL3_RT_ALERT || len < 2) return;
+  if (trace->handshake_done) {
+    if (write_p || bytes[1] == 0 || !trace->observation) return;
+    std::optional<int>& slot = trace->observation->alert_received_after_handshake;
+    if (!slot || bytes[0] == 2) slot = bytes[1];
+    return;
+  }
   std::optional<int>& slot = write_p ? trace->sent : trace->received;
   if (!slot || bytes[0] == 2) slot = bytes[1];
 }
@@ -386,6 +407,7 @@ void observe(TlsObservation& obs, SSL* ssl, const WireRecord& record, const Aler
   obs.bytes_received = record.bytes_received;
   obs.alert_received = alerts.received;
   obs.alert_sent = alerts.sent;
+  obs.certificate_requested = alerts.certificate_requested;
   if (const SSL_CIPHER* cipher = SSL_SESSION_get0_cipher(SSL_get_session(ssl))) {
     // Set once a ServerHello was processed: version and cipher are the negotiated ones.
     obs.version = SSL_get_version(ssl);
@@ -492,7 +514,7 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
     co_return local_failure("cannot use host \"" + options.target.host + "\" for TLS: " + why);
   }
 
-  AlertTrace alerts;
+  AlertTrace& alerts = connection->alerts();
   SSL_set_msg_callback(ssl, &on_tls_message);
   SSL_set_msg_callback_arg(ssl, &alerts);
 
@@ -503,13 +525,14 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   connection->tcp().expires_at(deadline);
   auto [ec] = co_await connection->stream().async_handshake(ssl::stream_base::client, use_nothrow);
   connection->tcp().expires_never();
-  SSL_set_msg_callback(ssl, nullptr);
-  SSL_set_msg_callback_arg(ssl, nullptr);
   WireRecord& record = connection->record();
   record.recording = false;
 
   observe(obs, ssl, record, alerts, ec);
   if (!ec) {
+    // From here alerts go to the observation; `obs` lives in the context, which outlives the connection.
+    alerts.handshake_done = true;
+    alerts.observation = &obs;
     context.connection = std::move(connection);
     co_return timer.finish(StageStatus::ok);
   }

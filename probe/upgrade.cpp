@@ -3,6 +3,7 @@
 #include <array>
 
 #include "probe/errors.hpp"
+#include "probe/tls_alerts.hpp"
 #include "wire/handshake.hpp"
 #include "wire/hex.hpp"
 #include "wire/http_response.hpp"
@@ -97,6 +98,13 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
                                                 : "incomplete response head after " +
                                                       std::to_string(state.received.size()) + " bytes";
     if (!state.end_detail.empty()) detail += " (" + state.end_detail + ")";
+    // A TLS alert after the handshake answered something we sent: under TLS 1.3 a server that
+    // requires a client certificate rejects our empty one only now (RFC 8446 §4.4.2.4).
+    if (const auto& tls = context.observed.tls; tls && tls->alert_received_after_handshake) {
+      const int alert = *tls->alert_received_after_handshake;
+      detail += "; the server sent TLS alert " + std::to_string(alert) + " (" + std::string(tls_alert_name(alert)) +
+                ") after the handshake";
+    }
     co_return timer.finish(StageStatus::failed, condition, detail);
   }
 

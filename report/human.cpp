@@ -295,6 +295,9 @@ StageView tls_view(const TlsObservation& tls, const StageResult& stage, const Co
   }
   if (tls.alert_received) view.more.push_back("alert received: " + alert_text(*tls.alert_received));
   if (tls.alert_sent) view.more.push_back("alert sent: " + alert_text(*tls.alert_sent));
+  if (tls.certificate_requested) view.more.push_back("the server asked for a client certificate (none sent)");
+  if (tls.alert_received_after_handshake)
+    view.more.push_back("alert received after the handshake: " + alert_text(*tls.alert_received_after_handshake));
   if (tls.openssl_error && *tls.openssl_error != stage.detail)
     view.more.push_back("openssl: " + safe(*tls.openssl_error));
   if (!tls.first_bytes_hex.empty()) {

@@ -99,6 +99,8 @@ Json tls_json(const TlsObservation& tls) {
           {"openssl_error", str_or_null(tls.openssl_error)},
           {"alert_received", value_or_null(tls.alert_received)},
           {"alert_sent", value_or_null(tls.alert_sent)},
+          {"certificate_requested", tls.certificate_requested},
+          {"alert_received_after_handshake", value_or_null(tls.alert_received_after_handshake)},
           {"first_bytes_hex", nonempty_or_null(tls.first_bytes_hex)},
           {"bytes_received", tls.bytes_received}};
 }

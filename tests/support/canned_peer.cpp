@@ -44,11 +44,10 @@ struct CannedPeerState {
   mutable std::condition_variable changed;
   std::vector<std::string> received;
 
-  // On the peer's thread only.
+  net::io_context ioc{1};
+  // On the peer's thread only. After ioc: sockets and timers must go before their io_context.
   std::vector<std::shared_ptr<CannedConnection>> open;
   bool stopping = false;
-
-  net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   std::uint16_t port = 0;
   std::promise<void> ran_out;

@@ -156,6 +156,25 @@ std::vector<RuleScenario> rule_scenarios() {
        "tls_client_cert_required", kEdge},
       {"tls: alert 70 protocol_version", alert(70, "tlsv1 alert protocol version"), VS::fail, Stage::tls,
        "tls_version_mismatch", kEdge},
+      {"tls: alert 40 after a CertificateRequest (TLS 1.2 mTLS)",
+       [] {
+         auto r = alert(40, "sslv3 alert handshake failure")();
+         r.observed.tls->certificate_requested = true;
+         r.observed.tls->version = "TLSv1.2";
+         return r;
+       },
+       VS::fail, Stage::tls, "tls_client_cert_required", kEdge},
+      {"tls: alert 40 to a ClientHello with SNI, no ServerHello", alert(40, "sslv3 alert handshake failure"),
+       VS::fail, Stage::tls, "tls_version_mismatch", kEdge},
+      {"upgrade: TLS 1.3 alert 116 after the handshake (mTLS)",
+       [] {
+         auto r = failed_at(Scheme::wss, Stage::upgrade, Condition::tls_failure,
+                            "no response bytes (tlsv13 alert certificate required)");
+         r.observed.tls->certificate_requested = true;
+         r.observed.tls->alert_received_after_handshake = 116;
+         return r;
+       },
+       VS::fail, Stage::tls, "tls_client_cert_required", kEdge},
       {"tls: peer closed during the handshake",
        [] { return failed_at(Scheme::wss, Stage::tls, Condition::eof, "unexpected eof while reading"); }, VS::fail,
        Stage::tls, "tls_handshake_eof", kEdge},
@@ -171,6 +190,13 @@ std::vector<RuleScenario> rule_scenarios() {
       {"upgrade: 503", status(503, "Service Temporarily Unavailable"), VS::fail, Stage::upgrade,
        "backend_unavailable", kBackend},
       {"upgrade: 504", status(504, "Gateway Time-out"), VS::fail, Stage::upgrade, "backend_unavailable", kBackend},
+      {"upgrade: nginx 400 No required SSL certificate was sent",
+       status(400, "Bad Request",
+              "<html>\r\n<head><title>400 No required SSL certificate was sent</title></head>\r\n<body>\r\n"
+              "<center><h1>400 Bad Request</h1></center>\r\n<center>No required SSL certificate was sent</center>"
+              "\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+              wss),
+       VS::fail, Stage::tls, "tls_client_cert_required", kEdge},
       {"upgrade: ALB 464 to an HTTP2/gRPC target group", status(464, ""), VS::fail, Stage::upgrade,
        "alb_target_group_incompatible", kBackend},
       {"upgrade: 200", status(200, "OK", "<html>hello</html>"), VS::fail, Stage::upgrade, "not_websocket_endpoint"},
@@ -188,6 +214,16 @@ std::vector<RuleScenario> rule_scenarios() {
        "upgrade_headers_stripped", kBackend},
       {"upgrade: 400 from gorilla, Connection token lost", status(400, "Bad Request", kGorillaNoUpgrade), VS::fail,
        Stage::upgrade, "upgrade_headers_stripped", kBackend},
+      {"upgrade: 400 from Beast, Connection lacks the upgrade token",
+       status(400, "Bad Request", "The WebSocket handshake Connection field is missing the upgrade token"), VS::fail,
+       Stage::upgrade, "upgrade_headers_stripped", kBackend},
+      {"upgrade: 400 from gorilla's default error, Sec-WebSocket-Version 13",
+       [] {
+         auto r = rejected_upgrade(Scheme::wss, 400, "Bad Request", "Bad Request\n");
+         r.observed.upgrade->headers.push_back({"Sec-Websocket-Version", "13"});
+         return r;
+       },
+       VS::fail, Stage::upgrade, "upgrade_headers_stripped", kBackend},
       {"upgrade: 418", status(418, "I'm a teapot"), VS::fail, Stage::upgrade, "upgrade_declined"},
       {"upgrade: 400 with no known body", status(400, "Bad Request", "bad request"), VS::fail, Stage::upgrade,
        "upgrade_declined"},
