@@ -648,6 +648,24 @@ void render_verdict(std::string& out, const Verdict& verdict, const Context& ctx
   if (verdict.hop) emit(out, "         hop: " + safe(*verdict.hop));
 }
 
+// The report leads with the verdict in one line, so the answer is on the first screen even when
+// the evidence below is long: "=> FAIL at upgrade: plaintext_to_tls_port (Plain ws:// sent to a
+// TLS port), hop client to edge". The full verdict block still ends the target.
+void render_headline(std::string& out, const Verdict& verdict, const Context& ctx) {
+  const auto word = verdict_word(verdict.status);
+  std::string line = "=> " + std::string(word);
+  if (verdict.stage) line += " at " + std::string(to_string(*verdict.stage));
+  if (verdict.cause != "ok") {
+    line += ": " + safe(verdict.cause);
+    if (const auto* cause = find_cause(verdict.cause); cause && !cause->title.empty())
+      line += " (" + std::string(cause->title) + ")";
+  }
+  if (verdict.hop) line += ", hop " + safe(*verdict.hop);
+  auto lines = wrap(line, "  ", std::string(5, ' '));
+  lines.front().replace(5, word.size(), ctx.paint(word, verdict_tone(verdict.status)));
+  for (auto& text_line : lines) emit(out, std::move(text_line));
+}
+
 std::string severity_mark(Severity severity, const Context& ctx) {
   switch (severity) {
     case Severity::fail: return ctx.paint("FAIL", Tone::bad);
@@ -681,6 +699,7 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
 
 void render_target(std::string& out, const TargetResult& result, const Context& ctx) {
   emit(out, ctx.paint(safe(result.target.url), Tone::strong));
+  render_headline(out, result.verdict, ctx);
   if (ctx.verbose)
     emit(out, "  started " + safe(result.started_at) + ", total " + text::format_ms(result.total_duration) +
                   ", " + safe(endpoint(result.target.host, result.target.port)));
