@@ -312,7 +312,8 @@ net::awaitable<void> strict_http_session(State* state, std::shared_ptr<tcp::sock
     std::lock_guard lock(state->mutex);
     state->statuses.push_back(status);
   }
-  auto [ec, n] = co_await net::async_write(*client, net::buffer(reply), use_nothrow);
+  // A failed write ends the session the same way: the client sees what it sees.
+  co_await net::async_write(*client, net::buffer(reply), use_nothrow);
   co_await lingering_close(client);
 }
 

@@ -88,7 +88,7 @@ struct TlsPolicy {
   bool require_client_cert = false;
   TlsVersionLimit min_version = TlsVersionLimit::none;
   TlsVersionLimit max_version = TlsVersionLimit::none;
-  std::string tls13_ciphersuites;  // SSL_CTX_set_ciphersuites; empty: OpenSSL's default
+  std::string tls13_ciphersuites{};  // SSL_CTX_set_ciphersuites; empty: OpenSSL's default
 };
 
 // A TLS server with `policy`. A handshake that fails ends with the server's alert, a FIN, and reads
