@@ -55,7 +55,9 @@ DiagnosedRun diagnose_like_the_cli(const ProbeOptions& options, std::chrono::mil
     FAIL("the probe and its follow-ups did not return within " << bound.count() << " ms");
   }
   worker.join();
-  return future.get();
+  auto run = future.get();
+  test::require_valid_report(run.result);
+  return run;
 }
 
 std::string describe_all(const DiagnosedRun& run) {

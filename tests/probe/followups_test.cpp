@@ -63,6 +63,7 @@ FollowedRun probe_with_followups(const ProbeOptions& options, bool followups, st
   worker.join();
   auto run = future.get();
   diagnose(run.result);
+  test::require_valid_report(run.result);
   return run;
 }
 

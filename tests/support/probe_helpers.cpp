@@ -17,6 +17,8 @@
 #include "app/url.hpp"
 #include "checks/verdict.hpp"
 #include "probe/pipeline.hpp"
+#include "report/json.hpp"
+#include "support/schema_validation.hpp"
 
 namespace wsprobe::test {
 
@@ -62,7 +64,18 @@ ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::millisecon
   run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   run.result = future.get();
   diagnose(run.result);
+  require_valid_report(run.result);
   return run;
+}
+
+void require_valid_report(const TargetResult& result) {
+  // Every report a probe test produces must be what the schema promises CI consumers.
+  RunReport report;
+  report.tool.version = "test";
+  report.results.push_back(result);
+  const auto errors = testing::schema_errors(to_json(report));
+  INFO("schema errors for " << result.target.url << ": " << (errors.empty() ? "" : errors.front()));
+  CHECK(errors.empty());
 }
 
 const StageResult& stage_of(const TargetResult& result, Stage stage) {

@@ -37,6 +37,9 @@ struct ProbeRun {
 ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::milliseconds bound = std::chrono::seconds(30));
 
 // The stage's result (REQUIREs it is present).
+// Checks that the JSON report of `result` validates against schema/wsprobe-report.schema.json.
+void require_valid_report(const TargetResult& result);
+
 const StageResult& stage_of(const TargetResult& result, Stage stage);
 // The first finding with this id, or nullptr.
 const Finding* find_finding(const TargetResult& result, std::string_view id);
