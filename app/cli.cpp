@@ -5,9 +5,14 @@
 #include <arpa/inet.h>
 
 #include <charconv>
-#include <limits>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <sstream>
 
+#include "app/proxy_env.hpp"
 #include "app/url.hpp"
 #include "wire/redact.hpp"
 
@@ -61,6 +66,73 @@ std::optional<ResolveOverride> parse_resolve(std::string_view text) {
   return out;
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value == 0 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+// Splits "a:b:c:d" where any part may be a bracketed IPv6 literal ("[::1]").
+std::vector<std::string> split_colons(std::string_view text) {
+  std::vector<std::string> parts(1);
+  bool in_brackets = false;
+  for (const char ch : text) {
+    if (ch == '[') in_brackets = true;
+    if (ch == ']') in_brackets = false;
+    if (ch == ':' && !in_brackets) {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back().push_back(ch);
+  }
+  return parts;
+}
+
+std::string unbracket(std::string text) {
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']') return text.substr(1, text.size() - 2);
+  return text;
+}
+
+// curl's --connect-to HOST:PORT:HOST2:PORT2; any part may be empty.
+std::optional<ConnectTo> parse_connect_to(std::string_view text) {
+  const auto parts = split_colons(text);
+  if (parts.size() != 4) return std::nullopt;
+  ConnectTo out;
+  out.host = unbracket(parts[0]);
+  out.to_host = unbracket(parts[2]);
+  for (const auto& [part, slot] : {std::pair{&parts[1], &out.port}, std::pair{&parts[3], &out.to_port}}) {
+    if (part->empty()) continue;
+    *slot = parse_port(*part);
+    if (!*slot) return std::nullopt;
+  }
+  return out;
+}
+
+// Reads a file the user named with @FILE, bounded: an option value is not a place for gigabytes.
+std::optional<std::string> read_small_file(const std::string& path, std::size_t limit, std::string& error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot read " + path;
+    return std::nullopt;
+  }
+  std::string content;
+  content.resize(limit + 1);
+  file.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(file.gcount()));
+  if (content.size() > limit) {
+    error = path + " is larger than " + std::to_string(limit / 1024) + " KiB";
+    return std::nullopt;
+  }
+  return content;
+}
+
+std::optional<std::string> tls_version_name(std::string_view text) {
+  for (const auto* version : {"1.0", "1.1", "1.2", "1.3"})
+    if (text == version) return std::string(version);
+  return std::nullopt;
+}
+
 bool looks_like_url(std::string_view arg) { return arg.starts_with("ws://") || arg.starts_with("wss://"); }
 
 // `--json` takes an optional FILE: `--json wss://x` means JSON to stdout for that URL, and
@@ -85,6 +157,7 @@ std::vector<std::string> normalize_json_flag(std::vector<std::string> args) {
 std::vector<std::string> redacted_argv(const std::vector<std::string>& args, bool show_secrets) {
   std::vector<std::string> out;
   bool next_is_header = false;
+  bool next_is_proxy = false;
   auto redact_header_arg = [](std::string_view text) {
     auto header = parse_header(text);
     return header ? header->name + ": " + redact_header_value(header->name, header->value) : std::string(text);
@@ -98,11 +171,16 @@ std::vector<std::string> redacted_argv(const std::vector<std::string>& args, boo
         shown = "--header=" + redact_header_arg(std::string_view(arg).substr(9));
       } else if (arg.starts_with("-H") && arg.size() > 2) {
         shown = "-H" + redact_header_arg(std::string_view(arg).substr(2));
+      } else if (next_is_proxy) {
+        shown = redact_proxy_url(arg);
+      } else if (arg.starts_with("--proxy=")) {
+        shown = "--proxy=" + redact_proxy_url(arg.substr(8));
       } else if (looks_like_url(arg)) {
         shown = redact_url(arg);
       }
     }
     next_is_header = arg == "-H" || arg == "--header";
+    next_is_proxy = arg == "--proxy" || arg == "-x";
     out.push_back(std::move(shown));
   }
   return out;
@@ -197,6 +275,48 @@ CliParse parse_cli(int argc, const char* const* argv) {
   app.add_flag("--no-followup", no_followup,
                "Skip the follow-up probes that separate look-alike causes after an ambiguous failure");
 
+  // Reaching the endpoint.
+  std::optional<std::string> proxy_url, noproxy, proxy_protocol, tls_min, tls_max, alpn, message;
+  std::vector<std::string> connect_tos;
+  bool only_v4 = false, only_v6 = false;
+  app.add_option("-x,--proxy", proxy_url,
+                 "Forward proxy: http://[user:pass@]host:port (CONNECT), socks5://, socks5h:// (names resolved by the "
+                 "proxy); '' ignores the proxy environment variables");
+  app.add_option("--noproxy", noproxy, "Comma-separated hosts or domains to reach directly ('*' for all), as NO_PROXY");
+  app.add_option("--proxy-protocol", proxy_protocol,
+                 "Send a PROXY protocol header first (v1 or v2), as an NLB or HAProxy with proxy protocol would")
+      ->check(CLI::IsMember({"v1", "v2"}));
+  app.add_option("--connect-to", connect_tos,
+                 "HOST:PORT:HOST2:PORT2 - connect to HOST2:PORT2 instead of HOST:PORT; SNI and Host stay (as curl)")
+      ->allow_extra_args(false);
+  app.add_option("--sni", probe.sni, "TLS server name (and certificate name) to use instead of the URL's host; '' sends none");
+  app.add_option("--host", probe.host_header, "Host header value to send instead of the URL's host");
+  app.add_flag("-4,--ipv4", only_v4, "Use IPv4 addresses only");
+  app.add_flag("-6,--ipv6", only_v6, "Use IPv6 addresses only");
+  app.add_flag("--all-addresses", cli.all_addresses,
+               "Probe every resolved address (each LB node) separately and show a per-node table");
+
+  // TLS.
+  app.add_option("--cert", probe.client_cert_file, "Client certificate (PEM) for mTLS")->check(CLI::ExistingFile);
+  app.add_option("--key", probe.client_key_file, "Private key (PEM) for --cert (default: the --cert file)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-min", tls_min, "Lowest TLS version to offer: 1.0, 1.1, 1.2, 1.3");
+  app.add_option("--tls-max", tls_max, "Highest TLS version to offer: 1.0, 1.1, 1.2, 1.3");
+  app.add_option("--alpn", alpn, "ALPN protocols to offer, comma-separated (default http/1.1); 'none' offers none");
+  app.add_option("--ciphers", probe.ciphers,
+                 "OpenSSL cipher list (TLS_* names set the TLS 1.3 suites), e.g. ECDHE-RSA-AES128-GCM-SHA256");
+  app.add_option("--cert-warn-days", probe.cert_warn_days,
+                 "Warn (degraded) when the certificate expires within this many days (default 14)")
+      ->check(CLI::Range(0, 3650));
+
+  // Request and messages.
+  app.add_option("-A,--user-agent", probe.user_agent, "User-Agent header (default wsprobe/VERSION)");
+  app.add_flag("--compress", probe.compress, "Offer permessage-deflate and report what was negotiated");
+  app.add_option("--message", message, "Echo this message instead of random bytes: TEXT or @FILE");
+  app.add_flag("--binary", probe.binary, "Send messages as binary frames (default text)");
+  app.add_option("--expect", probe.expect,
+                 "A reply must match this regular expression (ECMAScript), else the echo stage fails");
+
   try {
     std::reverse(args.begin(), args.end());  // CLI11 parses a vector from the back
     app.parse(args);
@@ -240,6 +360,26 @@ CliParse parse_cli(int argc, const char* const* argv) {
     probe.message_size = *value;
   }
   for (const auto& text : headers) {
+    if (text.starts_with("@")) {
+      // curl's -H @FILE: one header a line; blank lines and lines starting with '#' are skipped.
+      std::string error;
+      const auto content = read_small_file(text.substr(1), 64 * 1024, error);
+      if (!content) return usage_error("-H: " + error);
+      std::istringstream lines(*content);
+      std::string line;
+      int number = 0;
+      while (std::getline(lines, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line.front() == '#') continue;
+        auto header = parse_header(line);
+        if (!header)
+          return usage_error("-H: " + text.substr(1) + " line " + std::to_string(number) + ": '" + line +
+                             "' is not 'Name: value'");
+        probe.headers.push_back(std::move(*header));
+      }
+      continue;
+    }
     auto header = parse_header(text);
     if (!header) return usage_error("-H: '" + text + "' is not 'Name: value'");
     probe.headers.push_back(std::move(*header));
@@ -248,6 +388,56 @@ CliParse parse_cli(int argc, const char* const* argv) {
     auto entry = parse_resolve(text);
     if (!entry) return usage_error("--resolve: '" + text + "' is not HOST:PORT:ADDR");
     probe.resolve.push_back(std::move(*entry));
+  }
+  for (const auto& text : connect_tos) {
+    auto entry = parse_connect_to(text);
+    if (!entry) return usage_error("--connect-to: '" + text + "' is not HOST:PORT:HOST2:PORT2 (parts may be empty)");
+    probe.connect_to.push_back(std::move(*entry));
+  }
+  if (only_v4 && only_v6) return usage_error("-4 and -6 exclude each other");
+  probe.family = only_v4 ? AddressFamily::v4 : only_v6 ? AddressFamily::v6 : AddressFamily::any;
+  if (proxy_protocol) probe.proxy_protocol = *proxy_protocol == "v1" ? ProxyProtocolVersion::v1 : ProxyProtocolVersion::v2;
+  for (const auto& [text, slot, name] : {std::tuple{&tls_min, &probe.tls_min, "--tls-min"},
+                                         std::tuple{&tls_max, &probe.tls_max, "--tls-max"}}) {
+    if (!*text) continue;
+    *slot = tls_version_name(**text);
+    if (!*slot) return usage_error(std::string(name) + ": '" + **text + "' is not a TLS version (1.0, 1.1, 1.2, 1.3)");
+  }
+  if (probe.tls_min && probe.tls_max && *probe.tls_min > *probe.tls_max)
+    return usage_error("--tls-min " + *probe.tls_min + " is above --tls-max " + *probe.tls_max);
+  if (probe.client_key_file && !probe.client_cert_file) return usage_error("--key needs --cert");
+  if (alpn) {
+    probe.alpn.clear();
+    if (*alpn != "none") {
+      std::string_view rest = *alpn;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = rest.substr(0, comma);
+        if (item.empty() || item.size() > 255)
+          return usage_error("--alpn: '" + *alpn + "' is not a comma-separated list of protocol names");
+        probe.alpn.emplace_back(item);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      }
+    }
+  }
+  if (probe.ciphers && probe.ciphers->empty()) return usage_error("--ciphers: empty cipher list");
+  if (message) {
+    if (message->starts_with("@")) {
+      std::string error;
+      auto content = read_small_file(message->substr(1), 16 * 1024 * 1024, error);
+      if (!content) return usage_error("--message: " + error);
+      probe.message = std::move(*content);
+    } else {
+      probe.message = *message;
+    }
+    if (probe.message->empty()) return usage_error("--message: the message is empty");
+  }
+  if (probe.expect) {
+    try {
+      std::regex check(*probe.expect, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return usage_error("--expect: '" + *probe.expect + "' is not a regular expression (" + e.what() + ")");
+    }
   }
   probe.echo = echo_mode == "require" ? EchoMode::require : echo_mode == "off" ? EchoMode::off : EchoMode::automatic;
   cli.followups = !no_followup;
@@ -263,6 +453,15 @@ CliParse parse_cli(int argc, const char* const* argv) {
     probe.target = std::move(*parsed.target);
     if (!probe.show_secrets) probe.target.url = redact_url(probe.target.url);
   }
+  if (!cli.list_causes && !cli.demo) {
+    // --proxy, else the environment, as curl reads it. The demo's endpoints are local: always direct.
+    auto selected = select_proxy(probe.target, proxy_url, noproxy, [](const char* name) { return std::getenv(name); });
+    if (!selected.error.empty()) return usage_error(selected.error);
+    probe.proxy = std::move(selected.proxy);
+  }
+  if (cli.all_addresses && probe.proxy && probe.proxy->scheme != ProxyScheme::socks5)
+    return usage_error("--all-addresses needs the addresses resolved here: not with an HTTP or socks5h proxy, "
+                       "which resolves the name itself");
   cli.argv = redacted_argv(raw, probe.show_secrets);
   return {std::move(cli), 0, {}};
 }

@@ -17,6 +17,7 @@ struct CliOptions {
   bool no_color = false;
   bool verbose = false;
   bool followups = true;                  // run follow-up probes after an ambiguous failure (--no-followup)
+  bool all_addresses = false;             // probe every resolved address as its own node
   std::vector<std::string> argv;          // as given, secrets redacted unless --show-secrets
 };
 

@@ -472,6 +472,10 @@ constexpr std::array kCauses{
               "An idle connection was cut by the server or an intermediary.",
               "Send pings more often than the shortest idle timeout on the path, or raise the timeout.",
               kIdleFixes, kIdleRefs, C::certain, kIdleRows},
+    CauseInfo{"echo_expect_failed", S::echo, "Reply did not match --expect",
+              "The endpoint answered, but no reply matched the --expect pattern: the application-level check failed.",
+              "Check what the application answers to this message (the report shows the last reply), or adjust "
+              "--message / --expect."},
     CauseInfo{"close_unclean", S::close, "Close handshake incomplete",
               "The close handshake did not complete (RFC 6455 §7.1.1).",
               "Check that the server answers a close frame and then closes TCP."},
@@ -484,6 +488,11 @@ constexpr std::array kCauses{
     CauseInfo{"echo_not_echo_endpoint", S::echo, "Not an echo endpoint",
               "Messages were accepted but not echoed: this endpoint does not echo (informational).",
               "Nothing, unless this endpoint should echo; --echo require makes this a failure."},
+    CauseInfo{"compression_not_negotiated", S::upgrade, "Compression not negotiated",
+              "--compress offered permessage-deflate, but the 101 did not accept it: messages travel uncompressed "
+              "(informational).",
+              "Enable permessage-deflate on the server if compression is wanted; some proxies strip "
+              "Sec-WebSocket-Extensions."},
     CauseInfo{"latency_high", S::echo, "High latency", "Round-trip times are above the threshold.",
               "Check the path and the server's load."},
     CauseInfo{"idle_timeout_short", S::hold, "Short idle timeout",

@@ -9,6 +9,8 @@ namespace wsprobe {
 
 // The cause of a failed stage, from its condition and what it observed.
 std::optional<Finding> explain_dns_failure(const StageResult& stage, const Observations& observed);
+// proxy: proxy_unreachable, proxy_auth_required, proxy_connect_denied, proxy_target_unreachable.
+std::optional<Finding> explain_proxy_failure(const StageResult& stage, const Observations& observed);
 std::optional<Finding> explain_tcp_failure(const StageResult& stage, const Observations& observed);
 // `followups` are what the follow-up probes saw (TargetResult::followups); with none, the rules
 // decide from the main probe alone.

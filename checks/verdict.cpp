@@ -26,6 +26,7 @@ std::vector<Finding> find_problems(const TargetResult& result) {
     std::optional<Finding> cause;
     switch (stage.stage) {
       case Stage::dns: cause = explain_dns_failure(stage, result.observed); break;
+      case Stage::proxy: cause = explain_proxy_failure(stage, result.observed); break;
       case Stage::tcp: cause = explain_tcp_failure(stage, result.observed); break;
       case Stage::tls: cause = explain_tls_failure(stage, result.observed, result.target, result.followups); break;
       case Stage::upgrade: cause = explain_upgrade_failure(stage, result.observed, result.target, result.followups); break;

@@ -16,4 +16,9 @@ Verdict fold_verdict(const std::vector<Finding>& findings);
 // Fills result.findings and result.verdict.
 void diagnose(TargetResult& result);
 
+// --all-addresses: `parent.nodes` hold one diagnosed probe per address. Fills the parent's findings
+// and verdict: pass when every node passes, the nodes' shared cause when all fail alike, else
+// lb_node_partial_failure naming the failing nodes.
+void diagnose_nodes(TargetResult& parent);
+
 }  // namespace wsprobe

@@ -10,6 +10,11 @@
 
 namespace wsprobe {
 
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
 struct DnsObservation {
   std::string query_name;
   // Where the addresses came from: "dns" (c-ares), "literal" (the URL names an IP), "override" (--resolve).
@@ -18,6 +23,37 @@ struct DnsObservation {
   std::vector<std::string> cname_chain;   // each alias in order, ending with the canonical name
   std::vector<std::string> addresses;     // A and AAAA answers, in the order connect tries them
   std::optional<std::string> resolver_error;  // c-ares' own text
+  std::string family = "any";                 // "any", "ipv4" (-4), "ipv6" (-6)
+  // --connect-to: "HOST:PORT -> HOST2:PORT2" when a rule moved where the probe connects.
+  std::optional<std::string> connect_to;
+  // --all-addresses: the one address this node's probe connects to, among `addresses`.
+  std::optional<std::string> pinned_address;
+};
+
+// The forward proxy hop (stage proxy): reaching the proxy, then asking it for a tunnel.
+struct ProxyObservation {
+  std::string scheme;   // "http", "socks5", "socks5h"
+  std::string proxy;    // the proxy URL as configured, password redacted
+  std::string source;   // "--proxy", "HTTPS_PROXY", ...
+  std::vector<std::string> proxy_addresses;     // the proxy host's addresses, in the order tried
+  std::optional<std::string> proxy_endpoint;    // "addr:port" of the proxy connection that stood
+  std::optional<Micros> connect_duration;       // TCP connect to the proxy
+  std::string tunnel_target;                    // "host:port" (or "addr:port") asked of the proxy
+  bool credentials_sent = false;
+  std::optional<Micros> tunnel_duration;        // from the CONNECT / SOCKS request to its answer
+  // HTTP CONNECT (RFC 9110 §9.3.6)
+  std::string request;                          // as sent, Proxy-Authorization redacted
+  std::optional<std::string> status_line;
+  std::optional<int> status_code;
+  std::vector<HttpHeader> headers;
+  std::string body;                             // up to 4 KiB of a refusal's body
+  // SOCKS5 (RFC 1928, RFC 1929)
+  std::optional<int> socks_method;              // the method the proxy chose; 255: none acceptable
+  std::optional<int> socks_auth_status;         // RFC 1929 status; 0 = success
+  std::optional<int> socks_reply;               // RFC 1928 §6 REP; 0 = succeeded
+  std::optional<std::string> socks_bound_address;  // BND.ADDR:BND.PORT
+  std::string first_bytes_hex;                  // the reply, when it was neither HTTP nor SOCKS5
+  std::optional<Condition> connection_end;      // eof or reset from the proxy
 };
 
 struct ConnectAttempt {
@@ -32,6 +68,10 @@ struct TcpObservation {
   std::vector<ConnectAttempt> attempts;  // every address tried, in order
   std::optional<std::string> remote_endpoint;  // "addr:port" of the connection that stood
   std::optional<std::string> local_endpoint;
+  bool via_proxy = false;  // the connection is a tunnel the proxy stage opened; no SYN of ours
+  // --proxy-protocol: the header sent before anything else ("v1" / "v2"), and its bytes in hex.
+  std::optional<std::string> proxy_protocol_version;
+  std::optional<std::string> proxy_protocol_header_hex;
 };
 
 struct Certificate {
@@ -68,11 +108,10 @@ struct TlsObservation {
   std::optional<int> alert_received_after_handshake;
   std::string first_bytes_hex;            // what the peer sent, when it was not TLS (at most 64 bytes)
   std::size_t bytes_received = 0;         // raw bytes read from the peer during the handshake
-};
-
-struct HttpHeader {
-  std::string name;
-  std::string value;
+  // --cert: the subject of the client certificate we offered (RFC 2253); empty: none offered.
+  std::optional<std::string> client_certificate;
+  std::optional<std::string> version_min;  // --tls-min / --tls-max as configured ("TLSv1.2")
+  std::optional<std::string> version_max;
 };
 
 struct UpgradeObservation {
@@ -93,6 +132,10 @@ struct UpgradeObservation {
   std::optional<std::string> subprotocol;
   std::vector<std::string> extensions;
   std::vector<std::string> violations;  // each failed check, in words
+  std::vector<std::string> offered_extensions;  // Sec-WebSocket-Extensions we sent (--compress)
+  // permessage-deflate as negotiated (RFC 7692 §7), e.g. "permessage-deflate; server_no_context_takeover";
+  // empty when not negotiated.
+  std::optional<std::string> compression;
 };
 
 struct LatencyStats {
@@ -113,6 +156,15 @@ struct EchoMessage {
   enum class Outcome { echoed, mismatch, no_reply } outcome = Outcome::no_reply;
 };
 
+// --expect REGEX: the application-level check of the replies.
+struct ExpectCheck {
+  std::string pattern;
+  bool matched = false;
+  std::size_t replies_checked = 0;
+  std::optional<std::string> matching_reply;  // the first reply that matched (at most 256 bytes)
+  std::optional<std::string> last_reply;      // the last reply that did not (at most 256 bytes)
+};
+
 struct EchoObservation {
   EchoMode mode = EchoMode::automatic;
   std::vector<std::optional<Micros>> ping_rtts;  // one per ping; empty optional: no pong
@@ -123,6 +175,10 @@ struct EchoObservation {
   std::size_t unsolicited_messages = 0;  // data frames that were not replies
   std::optional<CloseFrame> peer_close;  // a close frame the server sent during the stage
   std::optional<Condition> connection_end;  // eof or reset during the stage
+  std::string payload_kind = "text";        // "text" or "binary" (--binary)
+  bool custom_message = false;              // --message: the payload is the user's
+  std::size_t compressed_messages_received = 0;  // replies with RSV1 set (permessage-deflate)
+  std::optional<ExpectCheck> expect;         // --expect
 };
 
 struct CloseObservation {
@@ -139,6 +195,7 @@ struct CloseObservation {
 // Everything the probe of one target saw; a stage that did not run leaves its member empty.
 struct Observations {
   std::optional<DnsObservation> dns;
+  std::optional<ProxyObservation> proxy;
   std::optional<TcpObservation> tcp;
   std::optional<TlsObservation> tls;
   std::optional<UpgradeObservation> upgrade;

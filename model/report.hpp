@@ -60,6 +60,10 @@ struct TargetResult {
   std::vector<Fingerprint> fingerprints;
   std::vector<Finding> findings;
   Verdict verdict;
+  int cert_warn_days = 14;  // --cert-warn-days, for the tls_cert_expiring rule
+  // --all-addresses: one probe per resolved address, in DNS order; this result's own stages are
+  // the DNS resolution that found them, and its verdict folds theirs (lb_node_partial_failure).
+  std::vector<TargetResult> nodes;
 };
 
 struct ToolInfo {

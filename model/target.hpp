@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/observations.hpp"
@@ -37,6 +38,35 @@ struct Budgets {
   std::chrono::milliseconds total{30000};
 };
 
+// A forward proxy (issue 4): `--proxy URL`, or the environment as curl reads it.
+enum class ProxyScheme { http, socks5, socks5h };
+std::string_view to_string(ProxyScheme scheme);
+
+struct ProxyConfig {
+  ProxyScheme scheme = ProxyScheme::http;
+  std::string host;  // without brackets for IPv6 literals
+  std::uint16_t port = 0;
+  std::optional<std::string> username;  // from user:pass@ in the URL, percent-decoded
+  std::optional<std::string> password;
+  std::string source;   // where it came from: "--proxy", "HTTPS_PROXY", "http_proxy", "ALL_PROXY", ...
+  std::string display;  // the URL as reports show it: the password replaced by "***"
+};
+
+// The PROXY protocol header sent before anything else (haproxy's proxy-protocol.txt).
+enum class ProxyProtocolVersion { v1, v2 };
+
+// curl's --connect-to HOST:PORT:HOST2:PORT2: connect to HOST2:PORT2 instead of HOST:PORT. An empty
+// HOST or PORT matches any; an empty HOST2 or PORT2 keeps the original. SNI, Host and the
+// certificate name stay the URL's.
+struct ConnectTo {
+  std::string host;
+  std::optional<std::uint16_t> port;
+  std::string to_host;
+  std::optional<std::uint16_t> to_port;
+};
+
+enum class AddressFamily { any, v4, v6 };  // -4 / -6
+
 struct ProbeOptions {
   Target target;
   std::optional<std::string> dns_server;  // "ADDR" or "ADDR:PORT" ("[v6]:PORT")
@@ -52,6 +82,32 @@ struct ProbeOptions {
   std::size_t message_size = 32;     // bytes per echo message
   Budgets budgets;
   bool show_secrets = false;         // keep Authorization, Cookie, tokens in reports
+
+  // Reaching the endpoint (issue 4).
+  std::optional<ProxyConfig> proxy;                    // forward proxy; empty: direct
+  std::optional<ProxyProtocolVersion> proxy_protocol;  // send a PROXY header first
+  std::vector<ConnectTo> connect_to;
+  AddressFamily family = AddressFamily::any;
+  // --all-addresses: this probe is one node's; connect to this address only (DNS still runs, so
+  // the report shows where the address came from).
+  std::optional<std::string> pinned_address;
+  std::optional<std::string> sni;          // --sni: the TLS server name and certificate name; "" sends none
+  std::optional<std::string> host_header;  // --host: the Host header value
+
+  // TLS controls.
+  std::optional<std::string> client_cert_file;  // --cert, PEM
+  std::optional<std::string> client_key_file;   // --key, PEM; defaults to the --cert file
+  std::optional<std::string> tls_min;            // "1.0", "1.1", "1.2", "1.3"
+  std::optional<std::string> tls_max;
+  std::optional<std::string> ciphers;  // OpenSSL list; TLS_* names go to the TLS 1.3 suites
+  int cert_warn_days = 14;             // tls_cert_expiring below this many days
+
+  // Request and message controls.
+  std::optional<std::string> user_agent;  // default "wsprobe/VERSION"
+  bool compress = false;                  // offer permessage-deflate (RFC 7692)
+  std::optional<std::string> message;     // echo payload instead of random bytes (--message TEXT|@FILE)
+  bool binary = false;                    // send messages as binary frames
+  std::optional<std::string> expect;      // ECMAScript regex a reply must match (--expect)
 };
 
 }  // namespace wsprobe

@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev libssl-dev openssl
-          libcli11-dev nlohmann-json3-dev catch2 libc-ares-dev libvalijson-dev)
+          libcli11-dev nlohmann-json3-dev catch2 libc-ares-dev libvalijson-dev zlib1g-dev)
+# Real forward proxies the tests start on loopback (issue 4): tinyproxy (HTTP CONNECT), Dante (SOCKS5).
+test_packages=(tinyproxy dante-server)
 
 install_missing() {
   local missing=()
@@ -31,7 +33,7 @@ build() {
 case "${1:-demo}" in
   build) install_missing; build ;;
   demo)  install_missing; build; ./build/wsprobe demo ;;
-  test)  install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  test)  packages+=("${test_packages[@]}"); install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
   bench) install_missing; build; cmake --build build --target wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
   *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
 esac

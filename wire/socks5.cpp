@@ -1,0 +1,1 @@
+// Placeholder for issue 4 work in progress.
