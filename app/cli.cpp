@@ -439,6 +439,8 @@ CliParse parse_cli(int argc, const char* const* argv) {
       return usage_error("--expect: '" + *probe.expect + "' is not a regular expression (" + e.what() + ")");
     }
   }
+  // Servers and LB logs see which wsprobe asked; -A replaces it.
+  if (!probe.user_agent) probe.user_agent = std::string("wsprobe/") + WSPROBE_VERSION;
   probe.echo = echo_mode == "require" ? EchoMode::require : echo_mode == "off" ? EchoMode::off : EchoMode::automatic;
   cli.followups = !no_followup;
 

@@ -10,6 +10,7 @@
 #include "checks/followup_plan.hpp"
 #include "checks/verdict.hpp"
 #include "probe/followups.hpp"
+#include "probe/nodes.hpp"
 #include "probe/pipeline.hpp"
 #include "report/cause_table.hpp"
 #include "report/human.hpp"
@@ -26,6 +27,13 @@ bool use_color(const CliOptions& cli) {
   // https://no-color.org: any non-empty NO_COLOR turns colours off.
   const char* no_color = std::getenv("NO_COLOR");
   return !cli.no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
+}
+
+// Follow-ups first (small extra connections that tell look-alike causes apart), then the rules.
+void diagnose_one(const ProbeOptions& probe, TargetResult& result, bool followups) {
+  result.cert_warn_days = probe.cert_warn_days;
+  if (followups) result.followups = run_followups(probe, result, plan_followups(result));
+  diagnose(result);
 }
 
 }  // namespace
@@ -48,13 +56,19 @@ int run(const CliOptions& cli) {
     probes.push_back(cli.probe);
   }
   for (const auto& probe : probes) {
-    auto result = run_probe(probe);
-    if (cli.followups) {
-      // Small extra connections that tell look-alike causes apart, before the rules decide.
-      const auto kinds = plan_followups(result);
-      result.followups = run_followups(probe, result, kinds);
+    if (cli.all_addresses) {
+      // One probe per resolved address (an LB node), then one verdict over them.
+      auto parent = run_nodes(probe);
+      for (auto& node : parent.nodes) {
+        const auto address = node.observed.dns ? node.observed.dns->pinned_address : std::nullopt;
+        diagnose_one(address ? node_options(probe, *address) : probe, node, cli.followups);
+      }
+      diagnose_nodes(parent);
+      report.results.push_back(std::move(parent));
+      continue;
     }
-    diagnose(result);
+    auto result = run_probe(probe);
+    diagnose_one(probe, result, cli.followups);
     report.results.push_back(std::move(result));
   }
 

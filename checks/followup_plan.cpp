@@ -47,6 +47,8 @@ std::vector<FollowUpKind> plan_followups(const TargetResult& result) {
       const auto& upgrade = *observed.upgrade;
       if (upgrade_got_nothing(*failed, upgrade)) {
         if (secure) return {FollowUpKind::tls_in_tls, FollowUpKind::tls_offering_h2};
+        // Under --proxy-protocol the main probe already sent a header: asking again would send two.
+        if (observed.tcp && observed.tcp->proxy_protocol_version) return {FollowUpKind::tls_on_plain_port};
         return {FollowUpKind::tls_on_plain_port, FollowUpKind::proxy_protocol_v1};
       }
       if (failed->condition == Condition::upgrade_rejected && refusal_worth_a_plain_get(upgrade))

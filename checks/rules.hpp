@@ -30,11 +30,18 @@ bool starts_with_tls_record(const std::string& first_bytes_hex);
 
 // Warnings and notes on stages that passed.
 std::vector<Finding> find_warnings(const TargetResult& result);
+// Notes on what the request controls asked for and did not get (--compress not negotiated).
+std::vector<Finding> find_request_notes(const TargetResult& result);
 
 // TLS alerts a server sends when it refuses the client's certificate, or its absence (RFC 8446
 // §6.2: 40 handshake_failure, 42-46 certificate problems, 48 unknown_ca, 49 access_denied,
 // 116 certificate_required).
 bool is_certificate_refusal(int alert);
+
+// tls_client_cert_required worded for what was offered (rules_tls.cpp): without --cert the server
+// requires one; with one it rejected it. A specific certificate alert after a CertificateRequest
+// raises `confidence` to certain.
+Finding client_cert_finding(const TlsObservation* tls, Confidence confidence, std::optional<int> alert);
 
 // A finding with the catalogue's summary and fix for `id`.
 Finding make_finding(std::string_view id, Severity severity, Stage stage, Confidence confidence);

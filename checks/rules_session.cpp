@@ -27,6 +27,8 @@ std::optional<Finding> explain_session_failure(const StageResult& stage, const O
     default: id = "closed_by_peer"; break;
   }
   const auto* echo = observed.echo ? &*observed.echo : nullptr;
+  const bool expect_failed = echo && echo->expect && !echo->expect->matched;
+  if (id == "echo_mismatch" && expect_failed) id = "echo_expect_failed";
   if (id == "closed_by_peer" && echo && echo->peer_close && echo->peer_close->code == kMessageTooBig)
     id = "message_too_large";
   auto finding = make_finding(id, Severity::fail, stage.stage, Confidence::certain);
@@ -38,6 +40,12 @@ std::optional<Finding> explain_session_failure(const StageResult& stage, const O
     for (const auto& rtt : echo->ping_rtts) pongs += rtt.has_value();
     finding.evidence.push_back(std::to_string(pongs) + " of " + std::to_string(echo->ping_rtts.size()) +
                                " pings answered");
+    if (expect_failed) {
+      const auto& expect = *echo->expect;
+      finding.evidence.push_back("--expect '" + expect.pattern + "': " + std::to_string(expect.replies_checked) +
+                                 " replies checked, none matched");
+      if (expect.last_reply) finding.evidence.push_back("last reply: '" + *expect.last_reply + "'");
+    }
   }
   if (observed.close && stage.stage == Stage::close) {
     finding.evidence.push_back("wsprobe sent close 1000");

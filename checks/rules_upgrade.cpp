@@ -71,9 +71,7 @@ std::optional<Finding> client_cert_refused_after_handshake(const StageResult& st
   const int alert = *tls.alert_received_after_handshake;
   const bool certain = alert == 116;
   if (!certain && !(tls.certificate_requested && is_certificate_refusal(alert))) return std::nullopt;
-  auto finding = make_finding("tls_client_cert_required", Severity::fail, Stage::tls,
-                              certain ? Confidence::certain : Confidence::likely);
-  finding.hop = "client to edge";
+  auto finding = client_cert_finding(&tls, certain ? Confidence::certain : Confidence::likely, alert);
   finding.evidence.push_back("alert received after the handshake: " + std::to_string(alert));
   if (tls.certificate_requested) finding.evidence.push_back("the server sent a CertificateRequest");
   if (tls.version) finding.evidence.push_back("handshake completed: " + *tls.version);
@@ -95,15 +93,13 @@ void add_response_evidence(Finding& finding, const UpgradeObservation& upgrade) 
                                                          Condition::none), upgrade.bytes_received).description);
 }
 
-Finding from_status(const UpgradeObservation& upgrade, const Target& target) {
+Finding from_status(const UpgradeObservation& upgrade, const Target& target, const TlsObservation* tls) {
   const int status = upgrade.status_code.value_or(0);
-  // nginx with ssl_verify_client on answers a TLS session without a client certificate with a 400
-  // page (ngx_http_special_response.c, "No required SSL certificate was sent").
-  if (status == 400 && contains(upgrade.body, "No required SSL certificate was sent")) {
-    auto finding = make_finding("tls_client_cert_required", Severity::fail, Stage::tls, Confidence::certain);
-    finding.hop = "client to edge";
-    return finding;
-  }
+  // nginx with ssl_verify_client on answers with a 400 page (ngx_http_special_response.c): 496
+  // "No required SSL certificate was sent", 495 "The SSL certificate error" (a rejected one).
+  if (status == 400 && (contains(upgrade.body, "No required SSL certificate was sent") ||
+                        contains(upgrade.body, "The SSL certificate error")))
+    return client_cert_finding(tls, Confidence::certain, std::nullopt);
   if (is_plain_http_to_tls_page(upgrade)) {
     // Over wss the client's TLS ended at an edge that then spoke plaintext to a TLS backend.
     auto finding = make_finding(target.secure ? "tls_terminated_twice" : "plaintext_to_tls_port", Severity::fail,
@@ -150,7 +146,7 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
     if (auto refused = client_cert_refused_after_handshake(stage, observed)) return refused;
   Finding finding;
   switch (stage.condition) {
-    case Condition::upgrade_rejected: finding = from_status(upgrade, target); break;
+    case Condition::upgrade_rejected: finding = from_status(upgrade, target, observed.tls ? &*observed.tls : nullptr); break;
     case Condition::protocol_violation: {
       const bool bad_accept = !upgrade.accept || *upgrade.accept != upgrade.expected_accept;
       finding = make_finding(bad_accept ? "upgrade_bad_accept" : "upgrade_protocol_violation", Severity::fail,
@@ -260,8 +256,21 @@ std::optional<Finding> cause_from_followups(const Finding& primary, const StageR
     // Every request to the path gets 400, not only the upgrade: the target may be choking on a
     // PROXY header it does not parse (knowledge base: pp2_unexpected_by_target; a heuristic).
     if (upgrade_status == 400 && get_status == 400) {
-      auto finding = make_finding("proxy_protocol_unexpected", Severity::fail, Stage::upgrade, Confidence::possible);
-      finding.hop = "edge to backend";
+      // Under --proxy-protocol the header is ours: both requests went out behind it, so the
+      // target refusing every request is far likelier to be choking on it.
+      const auto sent = observed.tcp ? observed.tcp->proxy_protocol_version : std::nullopt;
+      auto finding = make_finding("proxy_protocol_unexpected", Severity::fail, Stage::upgrade,
+                                  sent ? Confidence::likely : Confidence::possible);
+      finding.hop = sent ? "client to edge" : "edge to backend";
+      if (sent) {
+        finding.summary = "wsprobe sent a PROXY protocol " + *sent +
+                          " header (--proxy-protocol) and the target answered every request with 400: it does not "
+                          "parse PROXY headers.";
+        finding.fix = "Probe without --proxy-protocol, or enable PROXY protocol on the target (nginx: listen ... "
+                      "proxy_protocol) if a load balancer in front of it sends one.";
+        finding.evidence.push_back("--proxy-protocol " + *sent + ": a PROXY header preceded the upgrade and the plain "
+                                   "GET");
+      }
       return finding;
     }
     // The path answers a plain GET, only the upgrade is refused: the Upgrade/Connection headers

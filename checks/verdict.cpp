@@ -36,6 +36,7 @@ std::vector<Finding> find_problems(const TargetResult& result) {
     break;  // later stages did not run
   }
   for (auto& warning : find_warnings(result)) findings.push_back(std::move(warning));
+  for (auto& note : find_request_notes(result)) findings.push_back(std::move(note));
   return findings;
 }
 

@@ -5,7 +5,6 @@ namespace wsprobe {
 namespace {
 
 constexpr std::int64_t kSecondsPerDay = 86400;
-constexpr std::int64_t kCertWarnDays = 14;
 
 const StageResult* find_stage(const TargetResult& result, Stage stage) {
   for (const auto& s : result.stages)
@@ -31,15 +30,18 @@ std::vector<Finding> find_warnings(const TargetResult& result) {
         finding.evidence.push_back("the chain would have failed verification: " + *tls.verify_error);
       findings.push_back(std::move(finding));
     }
-    if (!tls.peer_chain.empty() && result.started_at_epoch_s > 0) {
+    // --cert-warn-days 0 turns the warning off.
+    const std::int64_t warn_days = result.cert_warn_days;
+    if (!tls.peer_chain.empty() && result.started_at_epoch_s > 0 && warn_days > 0) {
       const auto& leaf = tls.peer_chain.front();
       // An already expired leaf (possible under -k) is not "expiring": the verification warning covers it.
       const auto seconds_left = leaf.not_after_epoch_s - result.started_at_epoch_s;
       const auto days_left = seconds_left / kSecondsPerDay;
-      if (seconds_left > 0 && days_left < kCertWarnDays) {
+      if (seconds_left > 0 && days_left < warn_days) {
         auto finding = make_finding("tls_cert_expiring", Severity::warn, Stage::tls, Confidence::certain);
         finding.summary = "The certificate expires in " + std::to_string(days_left) + " days (" + leaf.not_after + ").";
         finding.evidence.push_back("leaf: " + leaf.subject + ", not after " + leaf.not_after);
+        finding.evidence.push_back("warning threshold: " + std::to_string(warn_days) + " days (--cert-warn-days)");
         findings.push_back(std::move(finding));
       }
     }

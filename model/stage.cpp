@@ -57,6 +57,7 @@ std::string_view to_string(Condition condition) {
     case Condition::not_tls: return "not_tls";
     case Condition::not_http: return "not_http";
     case Condition::upgrade_rejected: return "upgrade_rejected";
+    case Condition::proxy_refused: return "proxy_refused";
     case Condition::protocol_violation: return "protocol_violation";
     case Condition::message_mismatch: return "message_mismatch";
     case Condition::not_echoed: return "not_echoed";

@@ -38,6 +38,7 @@ enum class Condition {
   not_tls,             // the peer answered a ClientHello with bytes that are not TLS
   not_http,            // the peer answered the HTTP request with bytes that are not HTTP
   upgrade_rejected,    // an HTTP answer other than 101
+  proxy_refused,       // the forward proxy refused the tunnel (a non-2xx to CONNECT, a SOCKS5 refusal)
   protocol_violation,  // a 101 or a frame that breaks RFC 6455
   message_mismatch,    // an echo came back different from what was sent
   not_echoed,          // messages were accepted but nothing came back

@@ -11,6 +11,16 @@ namespace wsprobe {
 // stood (or the last failure). Conditions: connect_refused, connect_timeout, unreachable, reset.
 // Each attempt gets the stage's remaining budget divided by the addresses left (at least 1 s,
 // or what remains), so one black-holed address leaves time for the next. No addresses: internal.
+// The port is context.connect_port (--connect-to's PORT2, else the URL's).
+//
+// --proxy-protocol v1|v2: once the connection stands, the PROXY header goes out before any other
+// byte (source: our local endpoint, destination: the remote one, as an NLB with proxy protocol
+// sends it); observed.proxy_protocol_version and _header_hex record it. A failed write fails the
+// stage with the write's condition (reset, eof, timeout).
+//
+// When context.tcp is already set, the proxy stage opened it as a tunnel: no connect is made,
+// observed.via_proxy is set, remote_endpoint is the "host:port" asked of the proxy, and the
+// stage is ok ("tunnelled through the proxy"), after the PROXY header when one is asked for.
 net::awaitable<StageResult> run_tcp(ProbeContext& context);
 
 // The condition for a failed connect: as classify_io_error, except that any timeout (our

@@ -1,9 +1,11 @@
 #pragma once
 // The state one probe carries from stage to stage.
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/observations.hpp"
@@ -14,9 +16,28 @@
 
 namespace wsprobe {
 
+// The --connect-to entry that moves this target, as curl picks it: the first whose HOST matches
+// the URL's host (case-insensitively) and whose PORT matches its port, an empty HOST or PORT
+// matching any. nullptr when none does.
+inline const ConnectTo* matching_connect_to(const ProbeOptions& options) {
+  const auto same_name = [](std::string_view a, std::string_view b) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [&](char x, char y) { return lower(x) == lower(y); });
+  };
+  for (const auto& entry : options.connect_to) {
+    if (!entry.host.empty() && !same_name(entry.host, options.target.host)) continue;
+    if (entry.port && *entry.port != options.target.port) continue;
+    return &entry;
+  }
+  return nullptr;
+}
+
 struct ProbeContext {
   ProbeContext(const ProbeOptions& probe_options, Clock::time_point start)
-      : options(probe_options), started(start), deadline(start + probe_options.budgets.total) {}
+      : options(probe_options), started(start), deadline(start + probe_options.budgets.total) {
+    const auto* moved = matching_connect_to(probe_options);
+    connect_port = moved && moved->to_port ? *moved->to_port : probe_options.target.port;
+  }
 
   const ProbeOptions& options;
   Clock::time_point started;
@@ -24,6 +45,9 @@ struct ProbeContext {
 
   Observations observed;
   std::vector<net::ip::address> addresses;  // dns -> tcp
+  // The port tcp connects to: the URL's, or --connect-to's PORT2. Known from the options alone, so
+  // a follow-up's context (which runs no dns stage) connects where the main probe did.
+  std::uint16_t connect_port = 0;
   std::optional<beast::tcp_stream> tcp;     // tcp -> tls, or -> connection for ws://
   std::unique_ptr<Connection> connection;   // tls/upgrade -> echo -> close
   std::string pending_bytes;                // read past the 101 head: the first frames

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <regex>
 
 #include "model/latency.hpp"
 #include "probe/errors.hpp"
+#include "wire/hex.hpp"
+#include "wire/permessage_deflate.hpp"
 
 namespace wsprobe {
 namespace {
@@ -15,11 +18,22 @@ namespace {
 // long enough for a slow path (ten times the worst ping), short enough that a non-echo endpoint
 // does not cost the whole echo budget.
 constexpr auto kMinEchoWait = std::chrono::milliseconds(1000);
+// --expect looks at this much of each reply: libstdc++'s std::regex recurses once per character
+// and overflows an 8 MiB stack on some 15 KiB inputs, and the server chooses the input.
+constexpr std::size_t kExpectWindowBytes = 4 * 1024;
+// How much of a reply the report keeps (ExpectCheck).
+constexpr std::size_t kReplyEvidenceBytes = 256;
 
-std::string random_text(std::size_t size) {
-  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+std::string random_bytes(std::size_t size) {
   std::string bytes(size, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(size));
+  return bytes;
+}
+
+// A text frame must carry UTF-8 (RFC 6455 §8.1): random text stays within ASCII letters and digits.
+std::string random_text(std::size_t size) {
+  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  auto bytes = random_bytes(size);
   for (auto& c : bytes) c = kAlphabet[static_cast<unsigned char>(c) % kAlphabet.size()];
   return bytes;
 }
@@ -32,6 +46,68 @@ Micros since(Clock::time_point from, Clock::time_point to) {
 struct Interruption {
   Condition condition = Condition::none;
   std::string detail;
+};
+
+// The replies' application-level check (--expect): every data message of the stage is a reply.
+class ReplyMatcher {
+ public:
+  ReplyMatcher(const std::optional<std::string>& pattern, EchoObservation& observed) : observed_(observed) {
+    if (!pattern) return;
+    observed.expect.emplace().pattern = *pattern;
+    try {
+      regex_.emplace(*pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+      // The CLI validated the pattern; one that still fails matches nothing.
+    }
+  }
+  bool enabled() const { return observed_.expect.has_value(); }
+  bool matched() const { return enabled() && observed_.expect->matched; }
+
+  void check(std::string_view reply) {
+    if (!enabled() || matched()) return;
+    auto& expect = *observed_.expect;
+    ++expect.replies_checked;
+    const auto window = reply.substr(0, kExpectWindowBytes);
+    bool hit = false;
+    try {
+      hit = regex_ && std::regex_search(window.begin(), window.end(), *regex_);
+    } catch (const std::regex_error&) {
+      // error_complexity / error_stack: libstdc++ gave up on this reply; it did not match.
+    }
+    if (hit) {
+      expect.matched = true;
+      expect.matching_reply = printable(reply, kReplyEvidenceBytes);
+    } else {
+      expect.last_reply = printable(reply, kReplyEvidenceBytes);
+    }
+  }
+
+  // "no reply matched --expect 'P' (3 replies; last: '...')", for the stage detail.
+  std::string failure_detail() const {
+    const auto& expect = *observed_.expect;
+    std::string detail = "no reply matched --expect '" + expect.pattern + "' (";
+    if (expect.replies_checked == 0) return detail + "no replies)";
+    detail += std::to_string(expect.replies_checked) + (expect.replies_checked == 1 ? " reply" : " replies");
+    if (expect.last_reply) detail += "; last: '" + *expect.last_reply + "'";
+    return detail + ")";
+  }
+
+ private:
+  EchoObservation& observed_;
+  std::optional<std::regex> regex_;
+};
+
+// What one stage run shares between its steps.
+struct Session {
+  WsChannel& channel;
+  EchoObservation& observed;
+  ReplyMatcher& expect;
+
+  // Every data message the stage receives: counted when it came compressed, checked by --expect.
+  void on_message(const WsEvent& event) {
+    if (event.frame.compressed) ++observed.compressed_messages_received;
+    expect.check(event.frame.payload);
+  }
 };
 
 // Records a close frame or a failure that ended a wait; returns what to report.
@@ -55,23 +131,24 @@ Interruption send_failed(const error_code& ec, const std::string& what, EchoObse
   return {condition, what + ": " + describe_error(ec)};
 }
 
-net::awaitable<Interruption> run_pings(WsChannel& channel, EchoObservation& observed, int count,
-                                       Clock::time_point deadline) {
+net::awaitable<Interruption> run_pings(Session& session, int count, Clock::time_point deadline) {
+  auto& observed = session.observed;
   for (int i = 0; i < count; ++i) {
     const auto payload = "wsprobe-ping-" + std::to_string(i);
     const auto sent_at = Clock::now();
-    if (auto ec = co_await channel.send(Opcode::ping, payload); ec) {
+    if (auto ec = co_await session.channel.send(Opcode::ping, payload); ec) {
       observed.ping_rtts.emplace_back();
       co_return send_failed(ec, "sending a ping", observed);
     }
     for (;;) {
-      auto event = co_await channel.next(deadline);
+      auto event = co_await session.channel.next(deadline);
       if (event.kind == WsEvent::Kind::pong && event.frame.payload == payload) {
         observed.ping_rtts.emplace_back(since(sent_at, event.at));
         break;
       }
       if (event.kind == WsEvent::Kind::pong || event.kind == WsEvent::Kind::ping) continue;
       if (event.kind == WsEvent::Kind::message) {
+        session.on_message(event);
         ++observed.unsolicited_messages;
         continue;
       }
@@ -84,31 +161,52 @@ net::awaitable<Interruption> run_pings(WsChannel& channel, EchoObservation& obse
   co_return Interruption{};
 }
 
-net::awaitable<Interruption> run_messages(WsChannel& channel, EchoObservation& observed, const ProbeOptions& options,
-                                          Clock::time_point deadline) {
+// What the messages carry: --message or fresh random bytes each time, as text or binary.
+struct PayloadSource {
+  const ProbeOptions& options;
+  bool binary;
+
+  std::string next() const {
+    if (options.message) return *options.message;
+    return binary ? random_bytes(options.message_size) : random_text(options.message_size);
+  }
+};
+
+net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& options, Clock::time_point deadline) {
+  auto& observed = session.observed;
   Micros worst_ping{0};
   for (const auto& rtt : observed.ping_rtts)
     if (rtt) worst_ping = std::max(worst_ping, *rtt);
   const auto first_wait = std::max<Clock::duration>(kMinEchoWait, worst_ping * 10);
+  // A --message that is not UTF-8 cannot go in a text frame (RFC 6455 §8.1): it goes as binary,
+  // and payload_kind says so.
+  const bool binary = options.binary || (options.message && !is_valid_utf8(*options.message));
+  const PayloadSource source{options, binary};
+  observed.payload_kind = binary ? "binary" : "text";
+  observed.custom_message = options.message.has_value();
 
   for (int i = 0; i < options.count; ++i) {
-    const auto payload = random_text(options.message_size);
+    const auto payload = source.next();
     auto& message = observed.messages.emplace_back();
     message.size_bytes = payload.size();
     const auto sent_at = Clock::now();
-    if (auto ec = co_await channel.send(Opcode::text, payload); ec)
+    if (auto ec = co_await session.channel.send(binary ? Opcode::binary : Opcode::text, payload); ec)
       co_return send_failed(ec, "sending a message", observed);
     // Until the endpoint has echoed once, a silent endpoint only gets `first_wait`.
     const auto wait_until = observed.echo_endpoint ? deadline : std::min(deadline, sent_at + first_wait);
     for (;;) {
-      auto event = co_await channel.next(wait_until);
+      auto event = co_await session.channel.next(wait_until);
       if (event.kind == WsEvent::Kind::message) {
+        session.on_message(event);
         if (event.frame.payload == payload) {
           message.outcome = EchoMessage::Outcome::echoed;
           message.rtt = since(sent_at, event.at);
           observed.echo_endpoint = true;
           break;
         }
+        // Under --expect the server is expected to answer something else: its replies are judged
+        // by the pattern, not as echoes.
+        if (session.expect.enabled()) continue;
         // A reply of the same size with other bytes is a corrupted echo; anything else is the
         // server talking on its own (a greeting, a broadcast).
         if (event.frame.payload.size() == payload.size()) {
@@ -133,6 +231,21 @@ net::awaitable<Interruption> run_messages(WsChannel& channel, EchoObservation& o
   co_return Interruption{};
 }
 
+// --expect not yet satisfied: a matching reply may still come, until the echo budget runs out.
+net::awaitable<Interruption> await_expected_reply(Session& session, Clock::time_point deadline) {
+  while (!session.expect.matched()) {
+    auto event = co_await session.channel.next(deadline);
+    if (event.kind == WsEvent::Kind::message) {
+      session.on_message(event);
+      continue;
+    }
+    if (event.kind == WsEvent::Kind::ping || event.kind == WsEvent::Kind::pong) continue;
+    if (event.condition == Condition::timeout) co_return Interruption{Condition::message_mismatch, session.expect.failure_detail()};
+    co_return interrupted_by(event, session.observed);
+  }
+  co_return Interruption{};
+}
+
 std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& samples) {
   std::vector<Micros> values;
   for (const auto& s : samples)
@@ -145,22 +258,34 @@ std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& s
 net::awaitable<StageResult> run_echo(ProbeContext& context) {
   StageTimer timer(context, Stage::echo);
   auto& observed = context.observed.echo.emplace();
-  observed.mode = context.options.echo;
+  const auto& options = context.options;
+  observed.mode = options.echo;
   if (!context.channel) co_return timer.finish(StageStatus::failed, Condition::internal, "no WebSocket session");
   auto& channel = *context.channel;
-  const auto deadline = context.stage_deadline(context.options.budgets.echo);
+  // The upgrade stage validated the answer it recorded; its parameters hold for the session.
+  if (const auto& upgrade = context.observed.upgrade; upgrade && upgrade->compression)
+    if (const auto answer = parse_deflate_answer(*upgrade->compression, true); answer.params)
+      channel.enable_permessage_deflate(*answer.params);
+  const auto deadline = context.stage_deadline(options.budgets.echo);
+  ReplyMatcher expect(options.expect, observed);
+  Session session{channel, observed, expect};
 
-  auto stop = co_await run_pings(channel, observed, context.options.count, deadline);
+  auto stop = co_await run_pings(session, options.count, deadline);
   observed.ping_latency = stats_of(observed.ping_rtts);
   if (stop.condition == Condition::none && observed.mode != EchoMode::off)
-    stop = co_await run_messages(channel, observed, context.options, deadline);
+    stop = co_await run_messages(session, options, deadline);
   std::vector<std::optional<Micros>> echo_rtts;
   for (const auto& m : observed.messages)
     if (m.outcome == EchoMessage::Outcome::echoed) echo_rtts.push_back(m.rtt);
   observed.echo_latency = stats_of(echo_rtts);
 
-  if (stop.condition == Condition::not_echoed && observed.mode == EchoMode::automatic &&
-      !observed.echo_endpoint.value_or(false))
+  const bool not_an_echo_endpoint = stop.condition == Condition::not_echoed && observed.mode == EchoMode::automatic &&
+                                    !observed.echo_endpoint.value_or(false);
+  if (expect.enabled() && !expect.matched() && (stop.condition == Condition::none || not_an_echo_endpoint)) {
+    const auto late = co_await await_expected_reply(session, deadline);
+    if (late.condition != Condition::none) co_return timer.finish(StageStatus::failed, late.condition, late.detail);
+  }
+  if (not_an_echo_endpoint)
     co_return timer.finish(StageStatus::ok, Condition::none, "not an echo endpoint: " + stop.detail);
   if (stop.condition != Condition::none) co_return timer.finish(StageStatus::failed, stop.condition, stop.detail);
   co_return timer.finish(StageStatus::ok);

@@ -56,6 +56,12 @@ std::optional<net::ip::address> address_of_endpoint(std::string_view endpoint) {
 }
 
 std::optional<net::ip::address> followup_address(const TargetResult& result) {
+  // --all-addresses: a node's follow-ups ask the node, whatever the tcp stage reached.
+  if (result.observed.dns && result.observed.dns->pinned_address) {
+    error_code ec;
+    auto address = net::ip::make_address(*result.observed.dns->pinned_address, ec);
+    if (!ec) return address;
+  }
   if (result.observed.tcp && result.observed.tcp->remote_endpoint)
     if (auto address = address_of_endpoint(*result.observed.tcp->remote_endpoint)) return address;
   if (result.observed.dns)
@@ -103,9 +109,10 @@ std::string plain_get_request(const ProbeOptions& options) {
       if (iequals(h.name, name)) return true;
     return false;
   };
-  if (!user_has("Host")) out += "Host: " + host_header_value(options.target) + "\r\n";
+  if (!user_has("Host"))
+    out += "Host: " + (options.host_header ? *options.host_header : host_header_value(options.target)) + "\r\n";
   if (options.origin && !user_has("Origin")) out += "Origin: " + *options.origin + "\r\n";
-  if (!user_has("User-Agent")) out += "User-Agent: wsprobe\r\n";
+  if (!user_has("User-Agent")) out += "User-Agent: " + user_agent_value(options) + "\r\n";
   for (const auto& h : options.headers) {
     const std::string_view name = h.name;
     if (iequals(name, "Upgrade") || iequals(name, "Connection") ||
@@ -404,12 +411,11 @@ net::awaitable<void> run_one(Runner* runner, FollowUpKind kind, FollowUpObservat
   const Clock::duration budget_cap = kind == FollowUpKind::without_verification ? kWholeProbeBudget : kFollowUpBudget;
   const Clock::duration budget = std::min(budget_cap, runner->deadline - now);
   ProbeOptions options = capped(runner->options, budget);
-  const net::ip::address address = *runner->address;
   if (kind == FollowUpKind::without_verification) {
-    // The whole probe again, verification off, pinned to the address the main probe used.
+    // The whole probe again, verification off, pinned to the address the main probe used (through
+    // the same proxy, if any: the proxy resolves the name then).
     options.insecure = true;
-    if (!options.target.host_is_ip_literal)
-      options.resolve = {ResolveOverride{options.target.host, options.target.port, address.to_string()}};
+    if (runner->address) options.pinned_address = runner->address->to_string();
     TargetResult again;
     again = co_await probe_target(options);
     record_without_verification(again, *out);
@@ -417,7 +423,7 @@ net::awaitable<void> run_one(Runner* runner, FollowUpKind kind, FollowUpObservat
   }
   if (kind == FollowUpKind::tls_offering_h2) options.alpn = {"h2", "http/1.1"};
   if (kind == FollowUpKind::tls_on_plain_port) options.insecure = true;
-  co_await run_on_context(kind, options, address, now, out);
+  co_await run_on_context(kind, options, *runner->address, now, out);
 }
 
 net::awaitable<void> run_all(Runner* runner) {
@@ -428,7 +434,12 @@ net::awaitable<void> run_all(Runner* runner) {
     out.question = std::string(question_for(kind));
     const auto begin = Clock::now();
     out.start_offset = runner->base_offset + std::chrono::duration_cast<Micros>(begin - runner->started);
-    if (!runner->address) {
+    if (runner->options.proxy && kind != FollowUpKind::without_verification) {
+      // These open their own connection to the target's address: through a forward proxy that
+      // is not the path being diagnosed (and may not even be reachable from here).
+      out.end = Condition::internal;
+      out.outcome = "not run: it connects directly, and this probe goes through the proxy";
+    } else if (!runner->address && kind != FollowUpKind::without_verification) {
       out.end = Condition::internal;
       out.outcome = "not run: the main probe found no address to connect to";
     } else if (begin >= runner->deadline) {

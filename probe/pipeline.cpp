@@ -8,6 +8,7 @@
 #include "probe/close.hpp"
 #include "probe/connect.hpp"
 #include "probe/echo.hpp"
+#include "probe/proxy.hpp"
 #include "probe/resolve.hpp"
 #include "probe/tls.hpp"
 #include "probe/upgrade.hpp"
@@ -20,37 +21,19 @@ namespace {
 // wsprobe buffer, well above any echo message it sends itself.
 constexpr std::size_t kMaxMessageFloor = 1 << 20;
 
-std::string utc_now_iso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const auto seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03lldZ", buffer, static_cast<long long>(millis));
-  return out;
-}
-
-StageResult skipped(Stage stage, std::string detail) {
-  StageResult result;
-  result.stage = stage;
-  result.status = StageStatus::skipped;
-  result.detail = std::move(detail);
-  return result;
-}
 
 net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
   switch (stage) {
     case Stage::dns: co_return co_await run_dns(context);
+    case Stage::proxy: co_return co_await run_proxy(context);
     case Stage::tcp: co_return co_await run_tcp(context);
     case Stage::tls: co_return co_await run_tls(context);
     case Stage::upgrade: {
       auto result = co_await run_upgrade(context);
       if (result.status == StageStatus::ok) {
-        const auto limit = std::max(kMaxMessageFloor, context.options.message_size * 2);
+        // The echo of a --message is as long as the message; random payloads are --size.
+        const auto sent = context.options.message ? context.options.message->size() : context.options.message_size;
+        const auto limit = std::max(kMaxMessageFloor, sent * 2);
         context.channel = std::make_unique<WsChannel>(*context.connection, std::move(context.pending_bytes),
                                                       context.deadline, limit);
       }
@@ -58,7 +41,7 @@ net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
     }
     case Stage::echo: co_return co_await run_echo(context);
     case Stage::close: co_return co_await run_close(context);
-    default: co_return skipped(stage, "not part of this probe");
+    default: co_return skipped_stage(stage, "not part of this probe");
   }
 }
 
@@ -68,15 +51,36 @@ net::awaitable<void> store_probe(ProbeOptions options, TargetResult* out) {
 
 }  // namespace
 
+void stamp_start(TargetResult& result) {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buffer, static_cast<long long>(millis));
+  result.started_at = out;
+  result.started_at_epoch_s = static_cast<std::int64_t>(seconds);
+}
+
+StageResult skipped_stage(Stage stage, std::string detail) {
+  StageResult result;
+  result.stage = stage;
+  result.status = StageStatus::skipped;
+  result.detail = std::move(detail);
+  return result;
+}
+
 net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   TargetResult result;
   result.target = options.target;
   // The request target goes out as given; the report shows it with secret-looking query values
   // replaced, as it shows the URL (app/ redacts target.url).
   if (!options.show_secrets) result.target.resource = redact_url(result.target.resource);
-  result.started_at = utc_now_iso8601();
-  result.started_at_epoch_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  result.cert_warn_days = options.cert_warn_days;
+  stamp_start(result);
   ProbeContext context(options, Clock::now());
 
   const std::vector<Stage> stages{Stage::dns,     Stage::proxy, Stage::tcp,  Stage::tls,
@@ -84,17 +88,22 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   std::optional<Stage> failed_at;
   for (const auto stage : stages) {
     if (failed_at) {
-      result.stages.push_back(skipped(stage, "after the failure at " + std::string(to_string(*failed_at))));
+      result.stages.push_back(skipped_stage(stage, "after the failure at " + std::string(to_string(*failed_at))));
       continue;
     }
     if (stage == Stage::tls && !options.target.secure) {
-      result.stages.push_back(skipped(stage, "ws:// has no TLS"));
+      result.stages.push_back(skipped_stage(stage, "ws:// has no TLS"));
       continue;
     }
-    // No forward proxy and no idle hold yet: these stages are not requested, so a spent --timeout
-    // cannot make them fail.
-    if (stage == Stage::proxy || stage == Stage::hold) {
-      result.stages.push_back(skipped(stage, "not requested"));
+    // Stages not asked for are skipped before the deadline check, so a spent --timeout cannot make
+    // them fail. An http:// or socks5h:// proxy resolves the target's name itself; a socks5:// proxy
+    // is handed the address our dns stage finds.
+    if ((stage == Stage::proxy && !options.proxy) || stage == Stage::hold) {
+      result.stages.push_back(skipped_stage(stage, "not requested"));
+      continue;
+    }
+    if (stage == Stage::dns && options.proxy && options.proxy->scheme != ProxyScheme::socks5) {
+      result.stages.push_back(skipped_stage(stage, "the proxy resolves " + tunnel_host_name(options)));
       continue;
     }
     if (Clock::now() >= context.deadline) {

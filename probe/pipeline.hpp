@@ -9,6 +9,12 @@ namespace wsprobe {
 
 net::awaitable<TargetResult> probe_target(ProbeOptions options);
 
+// Stamps result.started_at (ISO 8601 UTC, milliseconds) and started_at_epoch_s with the wall clock now.
+void stamp_start(TargetResult& result);
+
+// A stage that did not run, and why.
+StageResult skipped_stage(Stage stage, std::string detail);
+
 // Blocking form: runs probe_target on its own io_context.
 TargetResult run_probe(const ProbeOptions& options);
 

@@ -10,6 +10,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -228,45 +229,15 @@ std::string milliseconds_text(Clock::duration d) {
 
 }  // namespace
 
-net::awaitable<StageResult> run_dns(ProbeContext& context) {
-  StageTimer timer(context, Stage::dns);
-  const auto& options = context.options;
-  const auto& target = options.target;
-  auto& dns = context.observed.dns.emplace();
-  dns.query_name = target.host;
-  context.addresses.clear();
-
-  if (target.host_is_ip_literal) {
-    dns.source = "literal";
-    auto address = parse_address(target.host);
-    if (!address)
-      co_return timer.finish(StageStatus::failed, Condition::internal, "not an IP address: " + target.host);
-    context.addresses.push_back(*address);
-    dns.addresses.push_back(address_text(*address));
-    co_return timer.finish(StageStatus::ok);
-  }
-
-  for (const auto& entry : options.resolve) {
-    if (entry.port != target.port || !equal_ignoring_case(entry.host, target.host)) continue;
-    auto address = parse_address(entry.address);
-    if (!address)
-      co_return timer.finish(StageStatus::failed, Condition::internal,
-                             "--resolve address is not an IP address: " + entry.address);
-    context.addresses.push_back(*address);
-    dns.addresses.push_back(address_text(*address));
-  }
-  if (!context.addresses.empty()) {
-    dns.source = "override";
-    co_return timer.finish(StageStatus::ok);
-  }
-
-  dns.source = "dns";
-  dns.server = options.dns_server;
-  const auto deadline = context.stage_deadline(options.budgets.dns);
+net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std::string> dns_server, int family,
+                                            Clock::time_point deadline) {
+  NameResolution out;
   const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   auto fail = [&](Condition condition, int status, const std::string& context_words) {
-    dns.resolver_error = ares_strerror(status);
-    return timer.finish(StageStatus::failed, condition, context_words + ": " + ares_strerror(status));
+    out.condition = condition;
+    out.resolver_error = ares_strerror(status);
+    out.detail = context_words + ": " + ares_strerror(status);
+    return out;
   };
 
   if (int status = init_ares_library(); status != ARES_SUCCESS)
@@ -275,34 +246,174 @@ net::awaitable<StageResult> run_dns(ProbeContext& context) {
   // Declared before the channel: ares_destroy may still call back into it.
   AresOutcome outcome;
   AresChannel channel;
-  if (int status = channel.init(budget, options.dns_server.has_value()); status != ARES_SUCCESS)
+  if (int status = channel.init(budget, dns_server.has_value()); status != ARES_SUCCESS)
     co_return fail(Condition::internal, status, "c-ares channel init");
-  if (options.dns_server) {
-    if (int status = ares_set_servers_ports_csv(channel.get(), options.dns_server->c_str());
-        status != ARES_SUCCESS)
-      co_return fail(Condition::dns_failure, status, "DNS server \"" + *options.dns_server + "\"");
+  if (dns_server) {
+    if (int status = ares_set_servers_ports_csv(channel.get(), dns_server->c_str()); status != ARES_SUCCESS)
+      co_return fail(Condition::dns_failure, status, "DNS server \"" + *dns_server + "\"");
   }
 
   ares_addrinfo_hints hints{};
-  hints.ai_family = AF_UNSPEC;  // A and AAAA
+  hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;
-  ares_getaddrinfo(channel.get(), target.host.c_str(), nullptr, &hints, on_addrinfo, &outcome);
+  ares_getaddrinfo(channel.get(), host.c_str(), nullptr, &hints, on_addrinfo, &outcome);
   const bool cut_short = co_await drive(channel.get(), outcome, deadline);
 
-  const std::string about = "resolving " + target.host + (options.dns_server ? " via " + *options.dns_server : "");
+  const std::string about = "resolving " + host + (dns_server ? " via " + *dns_server : "");
   if (cut_short) {
-    dns.resolver_error = ares_strerror(ARES_ETIMEOUT);
-    co_return timer.finish(StageStatus::failed, Condition::dns_timeout,
-                           about + ": no answer within " + milliseconds_text(budget));
+    out.condition = Condition::dns_timeout;
+    out.resolver_error = ares_strerror(ARES_ETIMEOUT);
+    out.detail = about + ": no answer within " + milliseconds_text(budget);
+    co_return out;
   }
-  if (outcome.status != ARES_SUCCESS)
-    co_return fail(condition_of_status(outcome.status), outcome.status, about);
+  if (outcome.status != ARES_SUCCESS) co_return fail(condition_of_status(outcome.status), outcome.status, about);
 
-  dns.cname_chain = outcome.cname_chain;
-  for (const auto& address : outcome.addresses) dns.addresses.push_back(address_text(address));
-  context.addresses = std::move(outcome.addresses);
-  if (context.addresses.empty())
-    co_return fail(Condition::dns_no_address, ARES_ENODATA, about);
+  out.cname_chain = outcome.cname_chain;
+  out.addresses = std::move(outcome.addresses);
+  if (out.addresses.empty()) co_return fail(Condition::dns_no_address, ARES_ENODATA, about);
+  co_return out;
+}
+
+namespace {
+
+int ares_family(AddressFamily family) {
+  switch (family) {
+    case AddressFamily::v4: return AF_INET;
+    case AddressFamily::v6: return AF_INET6;
+    case AddressFamily::any: break;
+  }
+  return AF_UNSPEC;
+}
+
+std::string_view family_name(AddressFamily family) {
+  switch (family) {
+    case AddressFamily::v4: return "ipv4";
+    case AddressFamily::v6: return "ipv6";
+    case AddressFamily::any: break;
+  }
+  return "any";
+}
+
+bool of_family(const net::ip::address& address, AddressFamily family) {
+  if (family == AddressFamily::v4) return address.is_v4();
+  if (family == AddressFamily::v6) return address.is_v6();
+  return true;
+}
+
+// "a.example:443", "[2001:db8::1]:443".
+std::string host_port_text(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// Where the addresses for (host, port) come from, before the family filter and the pin.
+struct Lookup {
+  Condition condition = Condition::none;
+  std::string detail;
+  std::vector<net::ip::address> addresses;
+};
+
+// An IP literal, else the --resolve entries for host:port, else c-ares. Fills the observation's
+// source, server, cname chain and resolver error.
+net::awaitable<Lookup> look_up(const std::string& host, std::uint16_t port, const ProbeContext& context,
+                               DnsObservation& dns) {
+  const auto& options = context.options;
+  Lookup out;
+  if (auto literal = parse_address(host)) {
+    dns.source = "literal";
+    out.addresses.push_back(*literal);
+    co_return out;
+  }
+  for (const auto& entry : options.resolve) {
+    if (entry.port != port || !equal_ignoring_case(entry.host, host)) continue;
+    auto address = parse_address(entry.address);
+    if (!address) {
+      out.condition = Condition::internal;
+      out.detail = "--resolve address is not an IP address: " + entry.address;
+      co_return out;
+    }
+    out.addresses.push_back(*address);
+  }
+  if (!out.addresses.empty()) {
+    dns.source = "override";
+    co_return out;
+  }
+  dns.source = "dns";
+  dns.server = options.dns_server;
+  const auto deadline = context.stage_deadline(options.budgets.dns);
+  auto resolution = co_await resolve_name(host, options.dns_server, ares_family(options.family), deadline);
+  dns.resolver_error = resolution.resolver_error;
+  dns.cname_chain = std::move(resolution.cname_chain);
+  out.condition = resolution.condition;
+  out.detail = std::move(resolution.detail);
+  out.addresses = std::move(resolution.addresses);
+  if (out.condition == Condition::dns_no_address && options.family != AddressFamily::any)
+    out.detail += options.family == AddressFamily::v4 ? " (IPv4 only: -4)" : " (IPv6 only: -6)";
+  co_return out;
+}
+
+// -4 / -6: c-ares asked for one family only, but a literal, a --resolve entry or the hosts file
+// may still give the other.
+void keep_family(Lookup& lookup, AddressFamily family, const std::string& host) {
+  if (family == AddressFamily::any || lookup.condition != Condition::none) return;
+  std::vector<std::string> dropped;
+  std::vector<net::ip::address> kept;
+  for (const auto& address : lookup.addresses)
+    (of_family(address, family) ? kept.push_back(address) : dropped.push_back(address.to_string()));
+  lookup.addresses = std::move(kept);
+  if (!lookup.addresses.empty()) return;
+  std::string list;
+  for (const auto& text : dropped) list += (list.empty() ? "" : ", ") + text;
+  lookup.condition = Condition::dns_no_address;
+  lookup.detail = host + " has no " + (family == AddressFamily::v4 ? "IPv4 address (-4)" : "IPv6 address (-6)") +
+                  ": only " + list;
+}
+
+}  // namespace
+
+net::awaitable<StageResult> run_dns(ProbeContext& context) {
+  StageTimer timer(context, Stage::dns);
+  const auto& options = context.options;
+  const auto& target = options.target;
+  auto& dns = context.observed.dns.emplace();
+  dns.family = std::string(family_name(options.family));
+  context.addresses.clear();
+
+  // --connect-to: look up HOST2 (the --resolve entries for HOST2:PORT2) instead; SNI, Host and
+  // the certificate name stay the URL's.
+  std::string host = target.host;
+  std::uint16_t port = target.port;
+  if (const auto* moved = matching_connect_to(options)) {
+    if (!moved->to_host.empty()) host = moved->to_host;
+    if (moved->to_port) port = *moved->to_port;
+    dns.connect_to = host_port_text(target.host, target.port) + " -> " + host_port_text(host, port);
+  }
+  context.connect_port = port;
+  dns.query_name = host;
+
+  auto lookup = co_await look_up(host, port, context, dns);
+  keep_family(lookup, options.family, host);
+  for (const auto& address : lookup.addresses) dns.addresses.push_back(address_text(address));
+
+  if (options.pinned_address) {
+    // --all-addresses: this node's address, whatever this resolution says; the lookup above is the
+    // evidence of where it came from.
+    dns.pinned_address = *options.pinned_address;
+    auto pinned = parse_address(*options.pinned_address);
+    if (!pinned)
+      co_return timer.finish(StageStatus::failed, Condition::internal,
+                             "pinned address is not an IP address: " + *options.pinned_address);
+    context.addresses = {*pinned};
+    const bool listed = std::find(lookup.addresses.begin(), lookup.addresses.end(), *pinned) != lookup.addresses.end();
+    if (listed) co_return timer.finish(StageStatus::ok);
+    std::string detail = "pinned to " + pinned->to_string() + ", which this lookup no longer returns";
+    if (lookup.condition != Condition::none) detail += " (" + lookup.detail + ")";
+    co_return timer.finish(StageStatus::ok, Condition::none, std::move(detail));
+  }
+
+  context.addresses = std::move(lookup.addresses);
+  if (lookup.condition != Condition::none)
+    co_return timer.finish(StageStatus::failed, lookup.condition, std::move(lookup.detail));
   co_return timer.finish(StageStatus::ok);
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -394,11 +395,159 @@ bool peer_not_tls(const WireRecord& record, const error_code& ec) {
          reason == SSL_R_HTTP_REQUEST;
 }
 
-bool is_ip_literal(const Target& target) {
-  if (target.host_is_ip_literal) return true;
+bool is_ip_address(const std::string& name) {
   error_code ec;
-  net::ip::make_address(target.host, ec);
+  net::ip::make_address(name, ec);
   return !ec;
+}
+
+// The name the certificate must cover and, unless it is an address or --sni '' was given, the SNI
+// sent (RFC 6066 §3 allows host names only): --sni NAME replaces the URL's host for both.
+struct ServerName {
+  std::string verify;  // checked against the certificate's SANs (a name or an address)
+  bool is_address = false;
+  std::string sni;     // sent in the ClientHello; empty: no server_name extension
+};
+
+ServerName server_name(const ProbeOptions& options) {
+  ServerName out;
+  const bool override_name = options.sni && !options.sni->empty();
+  out.verify = override_name ? *options.sni : options.target.host;
+  out.is_address = (!override_name && options.target.host_is_ip_literal) || is_ip_address(out.verify);
+  const bool sni_suppressed = options.sni && options.sni->empty();
+  if (!out.is_address && !sni_suppressed) out.sni = out.verify;
+  return out;
+}
+
+// --tls-min / --tls-max as the CLI spells them ("1.2"), OpenSSL's codes, and the names reports use.
+struct TlsVersion {
+  std::string_view option;
+  int code;
+  std::string_view name;
+};
+constexpr TlsVersion kTlsVersions[] = {{"1.0", TLS1_VERSION, "TLSv1.0"},
+                                       {"1.1", TLS1_1_VERSION, "TLSv1.1"},
+                                       {"1.2", TLS1_2_VERSION, "TLSv1.2"},
+                                       {"1.3", TLS1_3_VERSION, "TLSv1.3"}};
+
+const TlsVersion* find_tls_version(const std::optional<std::string>& option) {
+  if (!option) return nullptr;
+  for (const auto& version : kTlsVersions)
+    if (version.option == *option) return &version;
+  return nullptr;
+}
+
+// Why the client configuration could not be applied (a local failure), or nothing.
+using ConfigError = std::optional<std::string>;
+
+std::string take_openssl_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  return code ? openssl_error_text(code) : std::string("no OpenSSL error");
+}
+
+// --tls-min / --tls-max. OpenSSL 3 refuses TLS 1.0 and 1.1 at security level 1 and above (their
+// handshake signatures use SHA-1, below level 1's 80 bits; Debian's default is level 2), so a
+// range reaching below TLS 1.2 runs at level 0: the user asked to test a legacy server, and the
+// probe must be able to. `legacy` says whether the level was lowered.
+ConfigError apply_version_range(SSL_CTX* ctx, const ProbeOptions& options, TlsObservation& obs, bool& legacy) {
+  const TlsVersion* min = find_tls_version(options.tls_min);
+  const TlsVersion* max = find_tls_version(options.tls_max);
+  if ((options.tls_min && !min) || (options.tls_max && !max))
+    return "not a TLS version: --tls-min/--tls-max take 1.0, 1.1, 1.2 or 1.3";
+  if (min) obs.version_min = std::string(min->name);
+  if (max) obs.version_max = std::string(max->name);
+  // --tls-max below 1.2 alone: a system policy's minimum (MinProtocol = TLSv1.2 in openssl.cnf on
+  // some distributions) would leave nothing to offer.
+  const int min_code = min ? min->code : max && max->code < TLS1_2_VERSION ? TLS1_VERSION : 0;
+  if ((min_code && SSL_CTX_set_min_proto_version(ctx, min_code) != 1) ||
+      (max && SSL_CTX_set_max_proto_version(ctx, max->code) != 1))
+    return "OpenSSL refused the TLS version range: " + take_openssl_error();
+  legacy = (min && min->code < TLS1_2_VERSION) || (max && max->code < TLS1_2_VERSION);
+  if (legacy) SSL_CTX_set_security_level(ctx, 0);
+  return std::nullopt;
+}
+
+// --ciphers: OpenSSL keeps TLS 1.3 suites (IANA names, "TLS_AES_128_GCM_SHA256") apart from the
+// TLS 1.2-and-below list ("ECDHE-RSA-AES128-GCM-SHA256", keywords as "HIGH:!aNULL"); each part
+// replaces its own default only, as curl's --ciphers / --tls13-ciphers do.
+ConfigError apply_ciphers(SSL_CTX* ctx, const std::string& list) {
+  std::string legacy_list, tls13_list;
+  std::vector<std::string> tls13_names;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t end = std::min(list.find_first_of(":, ", start), list.size());
+    std::string item = list.substr(start, end - start);
+    start = end + 1;
+    if (item.empty()) continue;
+    std::string& into = item.rfind("TLS_", 0) == 0 ? tls13_list : legacy_list;
+    if (&into == &tls13_list) tls13_names.push_back(item);
+    into += (into.empty() ? "" : ":") + item;
+  }
+  if (legacy_list.empty() && tls13_list.empty()) return "--ciphers '" + list + "' names no cipher";
+  if (!legacy_list.empty() && SSL_CTX_set_cipher_list(ctx, legacy_list.c_str()) != 1)
+    return "--ciphers '" + legacy_list + "': " + take_openssl_error();
+  if (!tls13_list.empty() && SSL_CTX_set_ciphersuites(ctx, tls13_list.c_str()) != 1)
+    return "--ciphers '" + tls13_list + "': " + take_openssl_error();
+  // OpenSSL skips TLS 1.3 names it does not know without an error: a typo would silently offer
+  // fewer suites than asked.
+  STACK_OF(SSL_CIPHER)* offered = SSL_CTX_get_ciphers(ctx);
+  for (const auto& name : tls13_names) {
+    bool known = false;
+    for (int i = 0; i < sk_SSL_CIPHER_num(offered) && !known; ++i)
+      known = name == SSL_CIPHER_get_name(sk_SSL_CIPHER_value(offered, i));
+    if (!known) return "--ciphers: unknown TLS 1.3 cipher suite " + name;
+  }
+  return std::nullopt;
+}
+
+// PEM pass phrase callback that never prompts: an encrypted key fails instead of blocking on the
+// terminal (OpenSSL's default callback reads one from it).
+int no_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return 0;
+}
+
+// --cert FILE (the leaf first, then intermediates, as curl and nginx take a chain file) and
+// --key FILE (default: the --cert file). On success `subject` is the leaf's subject.
+ConfigError load_client_certificate(SSL_CTX* ctx, const std::string& cert_file, const std::optional<std::string>& key_option,
+                                    std::string& subject) {
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1)
+    return "cannot load --cert " + cert_file + ": " + take_openssl_error();
+  X509* leaf = SSL_CTX_get0_certificate(ctx);
+  const std::string& key_file = key_option ? *key_option : cert_file;
+  const std::string key_flag = key_option ? "--key " + key_file : "--cert " + cert_file;
+  BioPtr bio(BIO_new_file(key_file.c_str(), "r"), &BIO_free);
+  if (!bio) return "cannot open " + key_flag + ": " + take_openssl_error();
+  bool passphrase_asked = false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, &no_passphrase, &passphrase_asked), &EVP_PKEY_free);
+  if (!key) {
+    std::string why = take_openssl_error();
+    if (passphrase_asked)
+      return key_flag + " is encrypted and wsprobe does not ask for pass phrases: decrypt it first "
+                        "(openssl pkey -in KEY -out KEY.plain)";
+    return key_option ? "no private key in " + key_flag + ": " + why
+                      : "no private key in --cert " + cert_file + " (pass it with --key): " + why;
+  }
+  if (!leaf || X509_check_private_key(leaf, key.get()) != 1) {
+    ERR_clear_error();
+    return (key_option ? "--key " + key_file + " does not match --cert " + cert_file
+                       : "the private key in --cert " + cert_file + " does not match its certificate") +
+           (leaf ? " (" + name_rfc2253(X509_get_subject_name(leaf)) + ")" : std::string{});
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) return "cannot use " + key_flag + ": " + take_openssl_error();
+  subject = name_rfc2253(X509_get_subject_name(leaf));
+  return std::nullopt;
+}
+
+// OpenSSL's reasons for having nothing to offer: our own configuration (a version range and a
+// cipher list with nothing in common), not the server.
+bool nothing_to_offer(const error_code& ec) {
+  if (!is_ssl_error(ec)) return false;
+  const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason == SSL_R_NO_CIPHERS_AVAILABLE || reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+         reason == SSL_R_NO_CIPHERS_SPECIFIED;
 }
 
 // Fills what the handshake revealed, whether it completed or not.
@@ -431,11 +580,14 @@ void observe(TlsObservation& obs, SSL* ssl, const WireRecord& record, const Aler
 }
 
 StageResult classify_failure(StageTimer& timer, const TlsObservation& obs, const WireRecord& record,
-                             const error_code& ec, std::chrono::milliseconds allotted) {
+                             const error_code& ec, std::chrono::milliseconds allotted, const ProbeOptions& options) {
   auto failed = [&](Condition condition, std::string detail) {
     return timer.finish(StageStatus::failed, condition, std::move(detail));
   };
   std::string received = " (" + std::to_string(record.bytes_received) + " bytes received)";
+  if (nothing_to_offer(ec) && record.bytes_received == 0)
+    return failed(Condition::internal, "nothing to offer with --tls-min/--tls-max/--ciphers as given: " +
+                                           obs.openssl_error.value_or(describe_error(ec)));
   if (peer_not_tls(record, ec)) {
     std::string line = printable_first_line(record.first_bytes);
     return failed(Condition::not_tls, line.empty() ? "peer answered the ClientHello with non-TLS bytes"
@@ -448,8 +600,11 @@ StageResult classify_failure(StageTimer& timer, const TlsObservation& obs, const
       ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED &&
       obs.verify_error)
     return failed(Condition::tls_verify_failed, *obs.verify_error);
+  // A restricted cipher list is the first suspect when the server finds nothing to agree on; the
+  // detail says so, as the observation has no field for it.
+  const std::string ciphers = options.ciphers ? "; we offered only the ciphers " + *options.ciphers : "";
   if (obs.alert_received && *obs.alert_received != 0)
-    return failed(Condition::tls_failure, "peer sent alert " + alert_words(*obs.alert_received));
+    return failed(Condition::tls_failure, "peer sent alert " + alert_words(*obs.alert_received) + ciphers);
   Condition lower = classify_io_error(record.read_error ? record.read_error : ec);
   if (lower == Condition::eof)
     return failed(Condition::eof, "peer closed the connection during the handshake" + received);
@@ -457,7 +612,28 @@ StageResult classify_failure(StageTimer& timer, const TlsObservation& obs, const
     return failed(Condition::reset, "peer reset the connection during the handshake" + received);
   std::string detail = is_ssl_error(ec) && obs.openssl_error ? *obs.openssl_error : describe_error(ec);
   if (obs.alert_sent) detail += "; we sent alert " + alert_words(*obs.alert_sent);
-  return failed(Condition::tls_failure, detail);
+  return failed(Condition::tls_failure, detail + ciphers);
+}
+
+// Applies what the options ask of the client side: trust, version range, ciphers, client
+// certificate. Fills the observation's configured fields; `legacy` says the security level was lowered.
+ConfigError configure_context(SSL_CTX* ctx, const ProbeOptions& options, TlsObservation& obs, bool& legacy) {
+  ERR_clear_error();
+  const int loaded = options.cacert_file ? SSL_CTX_load_verify_locations(ctx, options.cacert_file->c_str(), nullptr)
+                                         : SSL_CTX_set_default_verify_paths(ctx);
+  if (loaded != 1)
+    return "cannot load CA file " + options.cacert_file.value_or("(system default)") + ": " + take_openssl_error();
+  SSL_CTX_set_verify(ctx, options.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+  if (auto error = apply_version_range(ctx, options, obs, legacy)) return error;
+  if (options.ciphers)
+    if (auto error = apply_ciphers(ctx, *options.ciphers)) return error;
+  if (options.client_cert_file) {
+    std::string subject;
+    if (auto error = load_client_certificate(ctx, *options.client_cert_file, options.client_key_file, subject))
+      return error;
+    obs.client_certificate = std::move(subject);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -471,29 +647,23 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   };
   if (!context.tcp) co_return local_failure("no TCP connection for TLS");
 
-  const bool ip_literal = is_ip_literal(options.target);
-  obs.sni = ip_literal ? std::string{} : options.target.host;
+  const ServerName name = server_name(options);
+  obs.sni = name.sni;
   obs.offered_alpn = options.alpn;
   obs.verification_enabled = !options.insecure;
 
   ssl::context ssl_context(ssl::context::tls_client);
-  ERR_clear_error();
-  int loaded = options.cacert_file ? SSL_CTX_load_verify_locations(ssl_context.native_handle(),
-                                                                   options.cacert_file->c_str(), nullptr)
-                                   : SSL_CTX_set_default_verify_paths(ssl_context.native_handle());
-  if (loaded != 1) {
-    std::string why = openssl_error_text(ERR_get_error());
-    ERR_clear_error();
-    co_return local_failure("cannot load CA file " + options.cacert_file.value_or("(system default)") + ": " +
-                            why);
+  bool legacy = false;
+  if (auto error = configure_context(ssl_context.native_handle(), options, obs, legacy)) {
+    co_return local_failure(std::move(*error));
   }
-  ssl_context.set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
 
   auto connection = std::make_unique<TlsConnection>(std::move(*context.tcp), std::move(ssl_context));
   context.tcp.reset();
   SSL* ssl = connection->stream().native_handle();
 
-  // RFC 7301 §3.1: the protocol list is length-prefixed strings.
+  // RFC 7301 §3.1: the protocol list is length-prefixed strings. An empty list (--alpn none)
+  // sends no ALPN extension at all.
   std::string alpn_wire;
   for (const auto& protocol : options.alpn) {
     if (protocol.empty() || protocol.size() > 255) continue;
@@ -505,13 +675,12 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   bool configured = (alpn_wire.empty() ||
                      SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn_wire.data()),
                                          static_cast<unsigned>(alpn_wire.size())) == 0) &&
-                    (ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(param, options.target.host.c_str()) == 1
-                                : X509_VERIFY_PARAM_set1_host(param, options.target.host.c_str(), 0) == 1 &&
-                                      SSL_set_tlsext_host_name(ssl, options.target.host.c_str()) == 1);
+                    (name.is_address ? X509_VERIFY_PARAM_set1_ip_asc(param, name.verify.c_str()) == 1
+                                     : X509_VERIFY_PARAM_set1_host(param, name.verify.c_str(), 0) == 1) &&
+                    (name.sni.empty() || SSL_set_tlsext_host_name(ssl, name.sni.c_str()) == 1);
   if (!configured) {
-    std::string why = openssl_error_text(ERR_get_error());
-    ERR_clear_error();
-    co_return local_failure("cannot use host \"" + options.target.host + "\" for TLS: " + why);
+    std::string why = take_openssl_error();
+    co_return local_failure("cannot use the name \"" + name.verify + "\" for TLS: " + why);
   }
 
   AlertTrace& alerts = connection->alerts();
@@ -534,9 +703,10 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
     alerts.handshake_done = true;
     alerts.observation = &obs;
     context.connection = std::move(connection);
-    co_return timer.finish(StageStatus::ok);
+    co_return timer.finish(StageStatus::ok, Condition::none,
+                           legacy ? "OpenSSL security level 0, to allow TLS below 1.2" : "");
   }
-  StageResult result = classify_failure(timer, obs, record, ec, allotted);
+  StageResult result = classify_failure(timer, obs, record, ec, allotted, options);
   if (result.condition == Condition::not_tls) obs.first_bytes_hex = to_hex(record.first_bytes, kFirstBytes);
   error_code ignored;
   connection->tcp().socket().close(ignored);

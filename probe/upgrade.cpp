@@ -65,6 +65,8 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   const auto request = build_upgrade_request(context.options, key);
   observed.request = context.options.show_secrets ? request : redact_request(request);
   observed.expected_accept = compute_accept(key);
+  const auto offers = extension_offers(context.options);
+  observed.offered_extensions = offers;
 
   if (auto [ec, n] = co_await connection.write(net::buffer(request), deadline); ec) {
     observed.connection_end = classify_io_error(ec);
@@ -134,10 +136,12 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   observed.bytes_received = state.received.size();
   // Frames the server sent right behind its 101 belong to the WebSocket session.
   context.pending_bytes = state.received.substr(head.head_bytes);
-  auto check = validate_101(head, key, context.options.subprotocols);
+  auto check = validate_101(head, key, context.options.subprotocols, offers);
   observed.accept = check.accept;
   observed.subprotocol = check.subprotocol;
   observed.extensions = check.extensions;
+  // The echo stage reads the negotiated parameters back from here (parse_deflate_answer).
+  observed.compression = check.compression;
   observed.violations = check.violations;
   if (!check.violations.empty()) {
     std::string detail;

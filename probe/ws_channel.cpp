@@ -14,9 +14,16 @@ WsChannel::WsChannel(Connection& connection, std::string pending_bytes, Clock::t
                      std::size_t max_message_bytes)
     : connection_(connection),
       hard_deadline_(hard_deadline),
+      max_message_(max_message_bytes),
       decoder_(max_message_bytes),
       assembler_(max_message_bytes) {
   decoder_.feed(pending_bytes);
+}
+
+void WsChannel::enable_permessage_deflate(const DeflateParams& params) {
+  if (inflater_) return;
+  inflater_ = std::make_unique<Inflater>(params);
+  decoder_.allow_compressed();
 }
 
 net::awaitable<IoResult> WsChannel::read_some_until(net::mutable_buffer buffer, Clock::time_point soft_deadline) {
@@ -50,6 +57,13 @@ net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
       WsEvent event;
       event.at = Clock::now();
       event.frame = std::move(*whole);
+      if (event.frame.compressed) {
+        // The decoder lets RSV1 through only once enable_permessage_deflate() made inflater_.
+        auto inflated = inflater_->inflate(event.frame.payload, max_message_);
+        if (!inflated.message)
+          co_return WsEvent{WsEvent::Kind::failure, {}, Condition::protocol_violation, inflated.error, event.at};
+        event.frame.payload = std::move(*inflated.message);
+      }
       switch (event.frame.opcode) {
         case Opcode::ping:
           // RFC 6455 §5.5.2: a pong with the ping's payload, as soon as practical.

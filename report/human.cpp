@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "checks/catalogue.hpp"
+#include "report/node_table.hpp"
 #include "report/text.hpp"
 
 namespace wsprobe {
@@ -30,6 +31,8 @@ enum class Tone { plain, good, bad, caution, muted, strong };
 class Painter {
  public:
   explicit Painter(bool color) : color_(color) {}
+
+  bool enabled() const { return color_; }
 
   std::string operator()(std::string_view text, Tone tone) const {
     if (!color_ || tone == Tone::plain || text.empty()) return std::string(text);
@@ -217,6 +220,9 @@ StageView dns_view(const DnsObservation& dns, const StageResult& stage, const Co
   }
   if (dns.resolver_error && *dns.resolver_error != stage.detail)
     view.more.push_back("resolver: " + safe(*dns.resolver_error));
+  if (dns.connect_to) view.more.push_back("connect-to: " + safe(*dns.connect_to));
+  if (dns.family != "any") view.more.push_back("family: " + safe(dns.family) + " only");
+  if (dns.pinned_address) view.more.push_back("this node: " + safe(*dns.pinned_address));
   return view;
 }
 
@@ -225,7 +231,9 @@ StageView tcp_view(const TcpObservation& tcp, const StageResult& stage, const Co
   const auto failed = static_cast<std::size_t>(std::count_if(
       tcp.attempts.begin(), tcp.attempts.end(),
       [](const ConnectAttempt& attempt) { return attempt.condition != Condition::none; }));
-  if (tcp.remote_endpoint) {
+  if (tcp.via_proxy && tcp.remote_endpoint) {
+    view.fact = safe(*tcp.remote_endpoint) + " through the proxy tunnel";
+  } else if (tcp.remote_endpoint) {
     view.fact = safe(*tcp.remote_endpoint);
     if (ctx.verbose && tcp.local_endpoint) view.fact += " from " + safe(*tcp.local_endpoint);
     if (failed > 0)
@@ -245,6 +253,9 @@ StageView tcp_view(const TcpObservation& tcp, const StageResult& stage, const Co
       view.more.push_back(line);
     }
   }
+  if (tcp.proxy_protocol_version)
+    view.more.push_back("sent PROXY protocol " + safe(*tcp.proxy_protocol_version) + " header" +
+                        (ctx.verbose && tcp.proxy_protocol_header_hex ? ": " + safe(*tcp.proxy_protocol_header_hex) : ""));
   return view;
 }
 
@@ -295,7 +306,13 @@ StageView tls_view(const TlsObservation& tls, const StageResult& stage, const Co
   }
   if (tls.alert_received) view.more.push_back("alert received: " + alert_text(*tls.alert_received));
   if (tls.alert_sent) view.more.push_back("alert sent: " + alert_text(*tls.alert_sent));
-  if (tls.certificate_requested) view.more.push_back("the server asked for a client certificate (none sent)");
+  if (tls.client_certificate)
+    view.more.push_back("client certificate offered: " + safe(*tls.client_certificate));
+  if (tls.certificate_requested && !tls.client_certificate)
+    view.more.push_back("the server asked for a client certificate (none sent)");
+  if ((ctx.verbose || troubled) && (tls.version_min || tls.version_max))
+    view.more.push_back("versions offered: " + (tls.version_min ? safe(*tls.version_min) : std::string("default")) +
+                        " .. " + (tls.version_max ? safe(*tls.version_max) : std::string("default")));
   if (tls.alert_received_after_handshake)
     view.more.push_back("alert received after the handshake: " + alert_text(*tls.alert_received_after_handshake));
   if (tls.openssl_error && *tls.openssl_error != stage.detail)
@@ -362,6 +379,59 @@ void add_body(std::vector<std::string>& more, const UpgradeObservation& upgrade,
   if (shown < lines.size()) more.push_back("| ... (" + std::to_string(lines.size() - shown) + " more lines)");
 }
 
+std::string socks_reply_text(int reply) {
+  // RFC 1928 §6.
+  static constexpr std::array<std::string_view, 9> kReplies{
+      "succeeded",          "general SOCKS server failure", "connection not allowed by ruleset",
+      "network unreachable", "host unreachable",            "connection refused",
+      "TTL expired",         "command not supported",       "address type not supported"};
+  const auto index = static_cast<std::size_t>(reply);
+  return std::to_string(reply) + " (" + std::string(index < kReplies.size() ? kReplies[index] : "unassigned") + ")";
+}
+
+StageView proxy_view(const ProxyObservation& proxy, const StageResult& stage, const Context& ctx) {
+  StageView view;
+  // "192.0.2.8:3128 (HTTPS_PROXY), CONNECT chat.example.test:443, 407 Proxy Authentication Required"
+  std::vector<std::string> facts{safe(proxy.proxy_endpoint.value_or(proxy.proxy)) + " (" + safe(proxy.source) + ")"};
+  if (proxy.status_code) {
+    std::string answer = *proxy.status_line;
+    if (answer.starts_with("HTTP/")) answer = answer.substr(std::min(answer.find(' ') + 1, answer.size()));
+    facts.push_back("CONNECT " + safe(proxy.tunnel_target));
+    facts.push_back(safe(answer));
+  } else if (proxy.socks_reply) {
+    facts.push_back("SOCKS5 CONNECT " + safe(proxy.tunnel_target));
+    facts.push_back("reply " + socks_reply_text(*proxy.socks_reply));
+  }
+  view.fact = join(facts, ", ");
+  const bool troubled = stage.status == StageStatus::failed || stage.status == StageStatus::warn;
+  if (ctx.verbose || troubled) {
+    view.more.push_back(safe(proxy.proxy) + (proxy.credentials_sent ? ", credentials sent" : ", no credentials sent"));
+    if (proxy.socks_method)
+      view.more.push_back("socks method: " + std::to_string(*proxy.socks_method) +
+                          (*proxy.socks_method == 255 ? " (no acceptable method)" : ""));
+    if (proxy.socks_auth_status)
+      view.more.push_back("socks auth status: " + std::to_string(*proxy.socks_auth_status) +
+                          (*proxy.socks_auth_status == 0 ? " (success)" : " (failure)"));
+    add_headers(view.more, proxy.headers, ctx);
+    if (!proxy.body.empty()) view.more.push_back("| " + text::clip(safe(proxy.body.substr(0, proxy.body.find('\n'))), kWidth - kMore.size() - 2));
+    if (!proxy.first_bytes_hex.empty()) add_first_bytes(view.more, proxy.first_bytes_hex);
+    if (proxy.connection_end) view.more.push_back("proxy ended the connection: " + std::string(to_string(*proxy.connection_end)));
+  }
+  if (ctx.verbose) {
+    std::vector<std::string> timing;
+    if (proxy.connect_duration) timing.push_back("connect " + text::format_ms(*proxy.connect_duration));
+    if (proxy.tunnel_duration) timing.push_back("tunnel " + text::format_ms(*proxy.tunnel_duration));
+    if (!timing.empty()) view.more.push_back(join(timing, ", "));
+    std::string_view request = proxy.request;
+    while (!request.empty()) {
+      const auto end = std::min(request.find("\r\n"), request.size());
+      if (end > 0) view.more.push_back("> " + safe(request.substr(0, end)));
+      request.remove_prefix(std::min(end + 2, request.size()));
+    }
+  }
+  return view;
+}
+
 StageView upgrade_view(const UpgradeObservation& upgrade, const StageResult& stage, const Context& ctx) {
   StageView view;
   if (upgrade.status_line) {
@@ -382,6 +452,8 @@ StageView upgrade_view(const UpgradeObservation& upgrade, const StageResult& sta
   }
   for (const auto& violation : upgrade.violations)
     view.more.push_back(ctx.paint("violation: ", Tone::bad) + safe(violation));
+  if (!upgrade.offered_extensions.empty() && upgrade.status_code == 101 && !upgrade.compression)
+    view.more.push_back("compression offered, not negotiated");
 
   const bool troubled = stage.status == StageStatus::failed || stage.status == StageStatus::warn;
   if (ctx.verbose) {
@@ -453,6 +525,18 @@ StageView echo_view(const EchoObservation& echo, const StageResult& stage, const
     view.more.push_back(std::to_string(echo.unsolicited_messages) +
                         (echo.unsolicited_messages == 1 ? " unsolicited message" : " unsolicited messages") +
                         " from the server");
+  if (echo.expect) {
+    const auto& expect = *echo.expect;
+    std::string line = "expect /" + safe(expect.pattern) + "/: ";
+    if (expect.matched)
+      line += "matched" + (expect.matching_reply ? " \"" + text::clip(safe(*expect.matching_reply), 60) + "\"" : "");
+    else
+      line += ctx.paint("no match", Tone::bad) + " in " + std::to_string(expect.replies_checked) + " replies" +
+              (expect.last_reply ? ", last \"" + text::clip(safe(*expect.last_reply), 60) + "\"" : "");
+    view.more.push_back(line);
+  }
+  if (echo.compressed_messages_received > 0)
+    view.more.push_back(std::to_string(echo.compressed_messages_received) + " replies arrived compressed");
   if (echo.peer_close) view.more.push_back("peer closed: " + close_frame_text(*echo.peer_close));
   if (echo.connection_end)
     view.more.push_back("connection ended: " + std::string(to_string(*echo.connection_end)));
@@ -462,7 +546,8 @@ StageView echo_view(const EchoObservation& echo, const StageResult& stage, const
     for (const auto& message : echo.messages) echo_rtts.push_back(message.rtt);
     if (!echo_rtts.empty())
       view.more.push_back("echo rtts: " + rtt_list(echo_rtts) + " (" + std::to_string(echo.messages.front().size_bytes) +
-                          "-byte messages, mode " + std::string(text::echo_mode_name(echo.mode)) + ")");
+                          "-byte " + safe(echo.payload_kind) + (echo.custom_message ? " --message" : "") +
+                          " messages, mode " + std::string(text::echo_mode_name(echo.mode)) + ")");
   }
   return view;
 }
@@ -501,7 +586,7 @@ StageView stage_view(const StageResult& stage, const Observations& observed, con
     case Stage::upgrade: return view_of(observed.upgrade, stage, ctx, upgrade_view);
     case Stage::echo: return view_of(observed.echo, stage, ctx, echo_view);
     case Stage::close: return view_of(observed.close, stage, ctx, close_view);
-    case Stage::proxy:
+    case Stage::proxy: return view_of(observed.proxy, stage, ctx, proxy_view);
     case Stage::hold: break;
   }
   return {};
@@ -563,10 +648,15 @@ void render_stage(std::string& out, const StageResult& stage, const Observations
   // A condition the fact already states (a warning's own words) is not repeated below it.
   if (troubled && !condition.empty() && view.fact.find(condition) == std::string::npos) {
     const auto tone = stage.status == StageStatus::failed ? Tone::bad : Tone::caution;
-    if (view.fact.empty())
+    if (view.fact.empty()) {
       view.fact = ctx.paint(condition, tone);
-    else
-      view.more.insert(view.more.begin(), ctx.paint(condition, tone));
+    } else {
+      // A long detail folds under itself; each piece is painted after wrapping, so escape codes
+      // never count as columns.
+      auto pieces = wrap(condition, kMore, kMore + "  ");
+      for (auto& piece : pieces) piece = ctx.paint(piece.substr(kMore.size()), tone);
+      view.more.insert(view.more.begin(), pieces.begin(), pieces.end());
+    }
   } else if (view.fact.empty()) {
     view.fact = safe(stage.detail);  // proxy, hold: the stage's own words are all there is
   }
@@ -709,6 +799,7 @@ void render_target(std::string& out, const TargetResult& result, const Context& 
     if (optional_stage && stage.status == StageStatus::skipped && !ctx.verbose) continue;
     render_stage(out, stage, result.observed, ctx);
   }
+  if (!result.nodes.empty()) out += render_node_table(result, ctx.paint.enabled());
   render_fingerprints(out, result.fingerprints);
   render_followups(out, result.followups, ctx);
   render_verdict(out, result.verdict, ctx);

@@ -52,7 +52,33 @@ Json dns_json(const DnsObservation& dns) {
           {"server", str_or_null(dns.server)},
           {"cname_chain", strings(dns.cname_chain)},
           {"addresses", strings(dns.addresses)},
-          {"resolver_error", str_or_null(dns.resolver_error)}};
+          {"resolver_error", str_or_null(dns.resolver_error)},
+          {"family", str(dns.family)},
+          {"connect_to", str_or_null(dns.connect_to)},
+          {"pinned_address", str_or_null(dns.pinned_address)}};
+}
+
+Json proxy_json(const ProxyObservation& proxy) {
+  return {{"scheme", str(proxy.scheme)},
+          {"proxy", str(proxy.proxy)},
+          {"source", str(proxy.source)},
+          {"proxy_addresses", strings(proxy.proxy_addresses)},
+          {"proxy_endpoint", str_or_null(proxy.proxy_endpoint)},
+          {"connect_duration_us", micros_or_null(proxy.connect_duration)},
+          {"tunnel_target", str(proxy.tunnel_target)},
+          {"credentials_sent", proxy.credentials_sent},
+          {"tunnel_duration_us", micros_or_null(proxy.tunnel_duration)},
+          {"request", nonempty_or_null(proxy.request)},
+          {"status_line", str_or_null(proxy.status_line)},
+          {"status_code", value_or_null(proxy.status_code)},
+          {"headers", headers_json(proxy.headers)},
+          {"body", str(proxy.body)},
+          {"socks_method", value_or_null(proxy.socks_method)},
+          {"socks_auth_status", value_or_null(proxy.socks_auth_status)},
+          {"socks_reply", value_or_null(proxy.socks_reply)},
+          {"socks_bound_address", str_or_null(proxy.socks_bound_address)},
+          {"first_bytes_hex", nonempty_or_null(proxy.first_bytes_hex)},
+          {"connection_end", condition_or_null(proxy.connection_end)}};
 }
 
 Json attempt_json(const ConnectAttempt& attempt) {
@@ -68,7 +94,10 @@ Json tcp_json(const TcpObservation& tcp) {
   for (const auto& attempt : tcp.attempts) attempts.push_back(attempt_json(attempt));
   return {{"attempts", std::move(attempts)},
           {"remote_endpoint", str_or_null(tcp.remote_endpoint)},
-          {"local_endpoint", str_or_null(tcp.local_endpoint)}};
+          {"local_endpoint", str_or_null(tcp.local_endpoint)},
+          {"via_proxy", tcp.via_proxy},
+          {"proxy_protocol_version", str_or_null(tcp.proxy_protocol_version)},
+          {"proxy_protocol_header_hex", str_or_null(tcp.proxy_protocol_header_hex)}};
 }
 
 Json certificate_json(const Certificate& cert) {
@@ -102,7 +131,10 @@ Json tls_json(const TlsObservation& tls) {
           {"certificate_requested", tls.certificate_requested},
           {"alert_received_after_handshake", value_or_null(tls.alert_received_after_handshake)},
           {"first_bytes_hex", nonempty_or_null(tls.first_bytes_hex)},
-          {"bytes_received", tls.bytes_received}};
+          {"bytes_received", tls.bytes_received},
+          {"client_certificate", str_or_null(tls.client_certificate)},
+          {"version_min", str_or_null(tls.version_min)},
+          {"version_max", str_or_null(tls.version_max)}};
 }
 
 Json upgrade_json(const UpgradeObservation& upgrade) {
@@ -121,7 +153,9 @@ Json upgrade_json(const UpgradeObservation& upgrade) {
           {"accept", str_or_null(upgrade.accept)},
           {"subprotocol", str_or_null(upgrade.subprotocol)},
           {"extensions", strings(upgrade.extensions)},
-          {"violations", strings(upgrade.violations)}};
+          {"violations", strings(upgrade.violations)},
+          {"offered_extensions", strings(upgrade.offered_extensions)},
+          {"compression", str_or_null(upgrade.compression)}};
 }
 
 Json latency_json(const std::optional<LatencyStats>& stats) {
@@ -135,6 +169,15 @@ Json latency_json(const std::optional<LatencyStats>& stats) {
 Json close_frame_json(const std::optional<CloseFrame>& frame) {
   if (!frame) return Json();
   return {{"code", value_or_null(frame->code)}, {"reason", str(frame->reason)}};
+}
+
+Json expect_json(const std::optional<ExpectCheck>& expect) {
+  if (!expect) return Json();
+  return {{"pattern", str(expect->pattern)},
+          {"matched", expect->matched},
+          {"replies_checked", expect->replies_checked},
+          {"matching_reply", str_or_null(expect->matching_reply)},
+          {"last_reply", str_or_null(expect->last_reply)}};
 }
 
 Json echo_json(const EchoObservation& echo) {
@@ -153,7 +196,11 @@ Json echo_json(const EchoObservation& echo) {
           {"echo_latency", latency_json(echo.echo_latency)},
           {"unsolicited_messages", echo.unsolicited_messages},
           {"peer_close", close_frame_json(echo.peer_close)},
-          {"connection_end", condition_or_null(echo.connection_end)}};
+          {"connection_end", condition_or_null(echo.connection_end)},
+          {"payload_kind", str(echo.payload_kind)},
+          {"custom_message", echo.custom_message},
+          {"compressed_messages_received", echo.compressed_messages_received},
+          {"expect", expect_json(echo.expect)}};
 }
 
 Json close_json(const CloseObservation& close) {
@@ -170,7 +217,7 @@ Json observed(const std::optional<T>& observation, Render render) {
   return observation ? render(*observation) : Json();
 }
 
-// The Observations member that belongs to a stage; proxy and hold have none yet.
+// The Observations member that belongs to a stage; hold has none yet.
 Json observed_for(Stage stage, const Observations& all) {
   switch (stage) {
     case Stage::dns: return observed(all.dns, dns_json);
@@ -179,7 +226,7 @@ Json observed_for(Stage stage, const Observations& all) {
     case Stage::upgrade: return observed(all.upgrade, upgrade_json);
     case Stage::echo: return observed(all.echo, echo_json);
     case Stage::close: return observed(all.close, close_json);
-    case Stage::proxy:
+    case Stage::proxy: return observed(all.proxy, proxy_json);
     case Stage::hold: return Json();
   }
   return Json();
@@ -254,6 +301,8 @@ Json finding_json(const Finding& finding) {
           {"hop", str_or_null(finding.hop)}};
 }
 
+Json result_json(const TargetResult& result);
+
 Json target_json(const Target& target) {
   return {{"url", str(target.url)},
           {"host", str(target.host)},
@@ -271,6 +320,8 @@ Json result_json(const TargetResult& result) {
   for (const auto& fingerprint : result.fingerprints) fingerprints.push_back(fingerprint_json(fingerprint));
   Json findings = Json::array();
   for (const auto& finding : result.findings) findings.push_back(finding_json(finding));
+  Json nodes = Json::array();
+  for (const auto& node : result.nodes) nodes.push_back(result_json(node));
   return {{"target", target_json(result.target)},
           {"started_at", str(result.started_at)},
           {"duration_us", result.total_duration.count()},
@@ -278,7 +329,8 @@ Json result_json(const TargetResult& result) {
           {"followups", std::move(followups)},
           {"fingerprints", std::move(fingerprints)},
           {"verdict", verdict_json(result.verdict)},
-          {"findings", std::move(findings)}};
+          {"findings", std::move(findings)},
+          {"nodes", std::move(nodes)}};
 }
 
 Json report_json(const RunReport& report) {

@@ -8,6 +8,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "wire/permessage_deflate.hpp"
+
 namespace wsprobe {
 namespace {
 
@@ -22,7 +24,26 @@ bool offered(const std::vector<HttpHeader>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const HttpHeader& h) { return iequals(h.name, name); });
 }
 
+std::string extension_name(std::string_view element) {
+  std::string name(element.substr(0, element.find(';')));
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+  return name;
+}
+
 }  // namespace
+
+std::string user_agent_value(const ProbeOptions& options) {
+  return options.user_agent ? *options.user_agent : std::string(kDefaultUserAgent);
+}
+
+std::vector<std::string> extension_offers(const ProbeOptions& options) {
+  std::vector<std::string> out;
+  for (const auto& h : options.headers)
+    if (iequals(h.name, "Sec-WebSocket-Extensions"))
+      for (auto& element : split_list(h.value)) out.push_back(std::move(element));
+  if (out.empty() && options.compress) out.emplace_back(kPermessageDeflateOffer);
+  return out;
+}
 
 std::string make_websocket_key() {
   std::array<unsigned char, 16> nonce{};
@@ -54,7 +75,7 @@ std::string build_upgrade_request(const ProbeOptions& options, std::string_view 
     if (offered(user, name)) return;  // the user's own value wins, written below
     out.append(name).append(": ").append(value).append("\r\n");
   };
-  add("Host", host_header_value(options.target));
+  add("Host", options.host_header ? *options.host_header : host_header_value(options.target));
   add("Upgrade", "websocket");
   add("Connection", "Upgrade");
   out.append("Sec-WebSocket-Key: ").append(key).append("\r\n");
@@ -65,7 +86,8 @@ std::string build_upgrade_request(const ProbeOptions& options, std::string_view 
     for (const auto& p : options.subprotocols) list += (list.empty() ? "" : ", ") + p;
     add("Sec-WebSocket-Protocol", list);
   }
-  add("User-Agent", "wsprobe");
+  if (options.compress) add("Sec-WebSocket-Extensions", kPermessageDeflateOffer);
+  add("User-Agent", user_agent_value(options));
   for (const auto& h : user) {
     if (iequals(h.name, "Sec-WebSocket-Key") || iequals(h.name, "Sec-WebSocket-Version")) continue;
     out.append(h.name).append(": ").append(h.value).append("\r\n");
@@ -75,7 +97,8 @@ std::string build_upgrade_request(const ProbeOptions& options, std::string_view 
 }
 
 HandshakeCheck validate_101(const HttpResponseHead& head, std::string_view key,
-                            const std::vector<std::string>& offered_subprotocols) {
+                            const std::vector<std::string>& offered_subprotocols,
+                            const std::vector<std::string>& offered_extensions) {
   HandshakeCheck check;
   const auto& headers = head.headers;
   const auto upgrade = find_header(headers, "Upgrade");
@@ -99,11 +122,32 @@ HandshakeCheck validate_101(const HttpResponseHead& head, std::string_view key,
       std::find(offered_subprotocols.begin(), offered_subprotocols.end(), *check.subprotocol) ==
           offered_subprotocols.end())
     check.violations.push_back("server selected subprotocol '" + *check.subprotocol + "' that was not offered");
-  if (const auto ext = find_header(headers, "Sec-WebSocket-Extensions")) {
-    check.extensions = split_list(*ext);
-    // wsprobe offers no extension, so any is a violation (RFC 6455 §9.1).
-    if (!check.extensions.empty())
-      check.violations.push_back("server accepted extension '" + *ext + "' that was not offered");
+  // The header may be repeated; its elements form one list (RFC 6455 §9.1, RFC 9110 §5.3).
+  for (const auto& h : headers)
+    if (iequals(h.name, "Sec-WebSocket-Extensions"))
+      for (auto& element : split_list(h.value)) check.extensions.push_back(std::move(element));
+  bool deflate_seen = false;
+  for (const auto& element : check.extensions) {
+    const auto name = extension_name(element);
+    const auto offer = std::find_if(offered_extensions.begin(), offered_extensions.end(),
+                                    [&](const std::string& o) { return iequals(extension_name(o), name); });
+    if (offer == offered_extensions.end()) {
+      check.violations.push_back("server accepted extension '" + element + "' that was not offered");
+      continue;
+    }
+    if (!is_permessage_deflate(element)) continue;  // the user's own offer (-H): not ours to judge
+    if (deflate_seen) {
+      check.violations.push_back("server accepted permessage-deflate more than once ('" + element + "' again)");
+      check.compression.reset();
+      continue;
+    }
+    deflate_seen = true;
+    const auto answer = parse_deflate_answer(element, offer_has_param(*offer, "client_max_window_bits"));
+    if (!answer.params)
+      check.violations.push_back("server's permessage-deflate answer '" + element + "' is invalid (RFC 7692 §7.1): " +
+                                 answer.error);
+    else
+      check.compression = element;
   }
   return check;
 }

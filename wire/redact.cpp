@@ -44,6 +44,8 @@ std::string redact_query(std::string_view query) {
 bool is_secret_header(std::string_view name) {
   const auto n = lower(name);
   if (n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie") return true;
+  // A challenge names the scheme and realm the server wants; it carries no credential (RFC 9110 §11.6.1).
+  if (n == "www-authenticate" || n == "proxy-authenticate") return false;
   // The handshake's own key is a nonce, not a credential (RFC 6455 §4.1).
   if (n.starts_with("sec-websocket-")) return false;
   return names_a_secret(n);

@@ -23,15 +23,26 @@ struct Frame {
   bool fin = true;
   Opcode opcode = Opcode::text;
   std::string payload;
+  // RSV1 on the first frame of a data message: "Per-Message Compressed" under permessage-deflate
+  // (RFC 7692 §6). An assembled message keeps its first frame's bit.
+  bool compressed = false;
 };
+
+// Whether the bytes are UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates, nothing
+// above U+10FFFF): the payload a text frame must carry (RFC 6455 §5.6, §8.1).
+bool is_valid_utf8(std::string_view bytes);
 
 // Feeds bytes in as they arrive; hands out whole frames. A frame from a server must not be
 // masked, control frames are at most 125 bytes and unfragmented, and reserved bits and opcodes
 // must be zero without a negotiated extension (RFC 6455 §5.1, §5.2, §5.5): a violation stops
-// the decoder and is reported by error().
+// the decoder and is reported by error(). Once allow_compressed() is called (permessage-deflate
+// negotiated), RSV1 is accepted on a text or binary frame, never on a control or continuation
+// frame (RFC 7692 §6.1).
 class FrameDecoder {
  public:
   explicit FrameDecoder(std::size_t max_payload_bytes) : max_payload_(max_payload_bytes) {}
+
+  void allow_compressed() { compressed_allowed_ = true; }
 
   void feed(std::string_view bytes);
   // The next complete frame, or nothing when more bytes are needed or after an error.
@@ -41,6 +52,7 @@ class FrameDecoder {
 
  private:
   std::size_t max_payload_;
+  bool compressed_allowed_ = false;
   std::string buffer_;
   std::size_t consumed_ = 0;  // bytes of buffer_ already handed out; dropped on the next feed
   std::optional<std::string> error_;

@@ -106,12 +106,12 @@ std::string san_value(const LeafOptions& options) {
   return value;
 }
 
-// A leaf's extensions (RFC 5280 §4.2): not a CA, a server certificate, its names. `issuer` is the
-// leaf itself when self-signed.
+// A leaf's extensions (RFC 5280 §4.2): not a CA, its usage (a server certificate by default),
+// its names. `issuer` is the leaf itself when self-signed.
 void add_leaf_extensions(X509* cert, X509* issuer, const LeafOptions& options) {
   add_extension(cert, issuer, NID_basic_constraints, "critical,CA:FALSE");
   add_extension(cert, issuer, NID_key_usage, "critical,digitalSignature");
-  add_extension(cert, issuer, NID_ext_key_usage, "serverAuth");
+  if (!options.extended_key_usage.empty()) add_extension(cert, issuer, NID_ext_key_usage, options.extended_key_usage);
   add_extension(cert, issuer, NID_subject_key_identifier, "hash");
   add_extension(cert, issuer, NID_authority_key_identifier, "keyid:always");
   if (std::string san = san_value(options); !san.empty())

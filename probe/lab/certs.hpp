@@ -26,6 +26,9 @@ struct LeafOptions {
   std::vector<std::string> ip_addresses{"127.0.0.1", "::1"};  // subjectAltName IP entries
   std::chrono::seconds not_before{-std::chrono::hours(1)};
   std::chrono::seconds not_after{std::chrono::hours(24)};
+  // extendedKeyUsage (RFC 5280 §4.2.1.12): "clientAuth" for an mTLS client certificate,
+  // "serverAuth,clientAuth" for both; empty: no extension.
+  std::string extended_key_usage = "serverAuth";
 };
 
 // A certificate authority with its key in memory; issue() signs leaves with it.
@@ -38,7 +41,7 @@ class CertificateAuthority {
 
   // The CA certificate, for --cacert or a client's trust store.
   const std::string& cert_pem() const;
-  // A leaf (CA:FALSE, serverAuth) signed by this CA; cert_pem holds the leaf only.
+  // A leaf (CA:FALSE, options.extended_key_usage) signed by this CA; cert_pem holds the leaf only.
   CertifiedKey issue(const LeafOptions& options = {}) const;
 
  private:

@@ -120,6 +120,12 @@ net::awaitable<void> serve_websocket(Impl* impl, websocket::stream<Stream>& ws) 
   // Beast times the WebSocket itself from here (style.md: expires_never before WebSocket I/O).
   beast::get_lowest_layer(ws).expires_never();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  if (impl->options.deflate) {
+    websocket::permessage_deflate deflate;
+    deflate.server_enable = true;
+    deflate.msg_size_threshold = 0;  // compress even a 5-byte echo
+    ws.set_option(deflate);
+  }
   std::string subprotocol;
   if (impl->options.select_first_subprotocol)
     subprotocol = first_offered(request[http::field::sec_websocket_protocol]);
@@ -188,6 +194,10 @@ EchoServer::EchoServer(EchoServerOptions options)
     impl.tls->use_certificate_chain(net::buffer(impl.options.tls->cert_pem));
     impl.tls->use_private_key(net::buffer(impl.options.tls->key_pem), ssl::context::pem);
     SSL_CTX_set_alpn_select_cb(impl.tls->native_handle(), &select_alpn, &impl);
+    if (impl.options.client_ca_pem) {
+      impl.tls->add_certificate_authority(net::buffer(*impl.options.client_ca_pem));
+      impl.tls->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    }
   }
   tcp::endpoint endpoint(net::ip::make_address(impl.options.address), impl.options.port);
   impl.acceptor.open(endpoint.protocol());

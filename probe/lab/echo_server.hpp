@@ -20,7 +20,11 @@ struct EchoServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: the kernel picks; read it back with EchoServer::port()
   // TLS identity; empty: plain ws://. cert_pem may carry intermediates after the leaf.
-  std::optional<CertifiedKey> tls;
+  std::optional<CertifiedKey> tls{};
+  // mTLS: require a client certificate that chains to this CA (PEM), as nginx's
+  // `ssl_verify_client on` + `ssl_client_certificate`. A client without one, or with another CA's,
+  // fails the handshake (TLS 1.3: with an alert after the client's Finished). Needs `tls`.
+  std::optional<std::string> client_ca_pem{};
   // ALPN protocols the server accepts, in preference order. A client that offers ALPN but none
   // of these gets the fatal alert 120 no_application_protocol (RFC 7301 §3.2), as an h2-only
   // edge would; a client that offers none proceeds without ALPN.
@@ -29,6 +33,9 @@ struct EchoServerOptions {
   bool echo = true;
   // true: answer with the first subprotocol the client offered (Sec-WebSocket-Protocol).
   bool select_first_subprotocol = false;
+  // true: accept a permessage-deflate offer (RFC 7692, Beast's implementation) and compress every
+  // message it sends back.
+  bool deflate = false;
 };
 
 // Starts listening and serving in the constructor (throws std::system_error if it cannot bind);

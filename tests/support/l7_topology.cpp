@@ -383,6 +383,7 @@ int require_server_name(SSL* ssl, int* alert, void*) {
 
 int openssl_version(TlsVersionLimit limit) {
   switch (limit) {
+    case TlsVersionLimit::tls1_1: return TLS1_1_VERSION;
     case TlsVersionLimit::tls1_2: return TLS1_2_VERSION;
     case TlsVersionLimit::tls1_3: return TLS1_3_VERSION;
     default: return 0;
@@ -398,10 +399,14 @@ void configure(ssl::context& context, const TlsPolicy& policy) {
             SSL_CTX_set_max_proto_version(ctx, openssl_version(policy.max_version)) == 1;
   if (!policy.tls13_ciphersuites.empty())
     ok = ok && SSL_CTX_set_ciphersuites(ctx, policy.tls13_ciphersuites.c_str()) == 1;
+  if (!policy.tls12_ciphers.empty()) ok = ok && SSL_CTX_set_cipher_list(ctx, policy.tls12_ciphers.c_str()) == 1;
   if (!ok) throw std::runtime_error("TlsPolicyServer: OpenSSL refused the policy");
+  // OpenSSL 3 negotiates TLS 1.0/1.1 only at security level 0 (their signatures use SHA-1).
+  if (policy.max_version == TlsVersionLimit::tls1_1) SSL_CTX_set_security_level(ctx, 0);
   if (policy.require_sni) SSL_CTX_set_tlsext_servername_callback(ctx, &require_server_name);
   if (policy.require_client_cert)
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  if (!policy.client_ca_pem.empty()) context.add_certificate_authority(net::buffer(policy.client_ca_pem));
 }
 
 std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const TlsPolicy* policy = nullptr) {

@@ -76,7 +76,8 @@ class StrictHttpServer {
   std::unique_ptr<detail::L7State> state_;
 };
 
-enum class TlsVersionLimit { none, tls1_2, tls1_3 };
+// tls1_1 runs the server at OpenSSL security level 0 (level 1 and above refuse TLS 1.0/1.1).
+enum class TlsVersionLimit { none, tls1_2, tls1_3, tls1_1 };
 
 struct TlsPolicy {
   lab::CertifiedKey identity;
@@ -89,6 +90,10 @@ struct TlsPolicy {
   TlsVersionLimit min_version = TlsVersionLimit::none;
   TlsVersionLimit max_version = TlsVersionLimit::none;
   std::string tls13_ciphersuites{};  // SSL_CTX_set_ciphersuites; empty: OpenSSL's default
+  // With require_client_cert: the CA (PEM) client certificates must chain to; empty: none is
+  // trusted, so any certificate is refused (alert 48 unknown_ca).
+  std::string client_ca_pem{};
+  std::string tls12_ciphers{};  // SSL_CTX_set_cipher_list (TLS 1.2 and below); empty: OpenSSL's default
 };
 
 // A TLS server with `policy`. A handshake that fails ends with the server's alert, a FIN, and reads

@@ -523,6 +523,97 @@ RunReport multi_target() {
   return report;
 }
 
+RunReport fail_proxy_auth() {
+  auto r = started(target("wss://chat.example.test/ws", true, "chat.example.test", 443, "/ws"));
+  r.total_duration = microseconds(4210);
+  r.stages = {skipped(Stage::dns, "the proxy resolves chat.example.test"),
+              failed(Stage::proxy, 10, 4200, Condition::proxy_refused,
+                     "proxy 192.0.2.8:3128 answered CONNECT with 407 Proxy Authentication Required"),
+              skipped(Stage::tcp, "after the failure at proxy"),
+              skipped(Stage::tls, "after the failure at proxy"),
+              skipped(Stage::upgrade, "after the failure at proxy"),
+              skipped(Stage::echo, "after the failure at proxy"),
+              skipped(Stage::hold, "after the failure at proxy"),
+              skipped(Stage::close, "after the failure at proxy")};
+  ProxyObservation proxy;
+  proxy.scheme = "http";
+  proxy.proxy = "http://192.0.2.8:3128";
+  proxy.source = "HTTPS_PROXY";
+  proxy.proxy_addresses = {"192.0.2.8"};
+  proxy.proxy_endpoint = "192.0.2.8:3128";
+  proxy.connect_duration = microseconds(610);
+  proxy.tunnel_target = "chat.example.test:443";
+  proxy.tunnel_duration = microseconds(3400);
+  proxy.request = "CONNECT chat.example.test:443 HTTP/1.1\r\nHost: chat.example.test:443\r\nUser-Agent: wsprobe\r\n\r\n";
+  proxy.status_line = "HTTP/1.1 407 Proxy Authentication Required";
+  proxy.status_code = 407;
+  proxy.headers = {{"Server", "squid/5.7"}, {"Proxy-Authenticate", "Basic realm=\"corp\""},
+                   {"X-Squid-Error", "ERR_CACHE_ACCESS_DENIED 0"}};
+  proxy.body = "<html><body>Cache Access Denied</body></html>";
+  r.observed.proxy = proxy;
+  r.findings = {finding("proxy_auth_required", Severity::fail, Stage::proxy, Confidence::certain,
+                        "The proxy at 192.0.2.8:3128 (from HTTPS_PROXY) wants credentials: 407 to CONNECT.",
+                        {"status: HTTP/1.1 407 Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"corp\"",
+                         "credentials sent: no"},
+                        "Give the proxy credentials in the proxy URL (http://user:pass@proxy:port).")};
+  r.findings.front().hop = "client to proxy";
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::proxy;
+  r.verdict.cause = "proxy_auth_required";
+  r.verdict.summary = r.findings.front().summary;
+  r.verdict.hop = "client to proxy";
+  return one_target(std::move(r));
+}
+
+RunReport fail_nodes_partial() {
+  auto parent = started(target("wss://ws.example.test/live", true, "ws.example.test", 443, "/live"));
+  parent.total_duration = microseconds(48200);
+  const std::vector<std::string> addresses{"203.0.113.41", "203.0.113.42", "203.0.113.43"};
+  parent.stages = {ran(Stage::dns, StageStatus::ok, 0, 1200)};
+  for (const auto stage : {Stage::proxy, Stage::tcp, Stage::tls, Stage::upgrade, Stage::echo, Stage::hold, Stage::close})
+    parent.stages.push_back(skipped(stage, "per node, see nodes"));
+  parent.observed.dns = dns("ws.example.test", addresses);
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    auto node = started(parent.target);
+    const bool broken = i == 2;
+    node.total_duration = microseconds(broken ? 5000 : 46000);
+    auto d = dns("ws.example.test", addresses);
+    d.pinned_address = addresses[i];
+    node.observed.dns = d;
+    node.stages = {ran(Stage::dns, StageStatus::ok, 0, 1100), skipped(Stage::proxy, "not requested")};
+    if (broken) {
+      node.stages.push_back(failed(Stage::tcp, 1100, 3900, Condition::connect_timeout, "no answer to SYN within 5000 ms"));
+      for (const auto stage : {Stage::tls, Stage::upgrade, Stage::echo, Stage::hold, Stage::close})
+        node.stages.push_back(skipped(stage, "after the failure at tcp"));
+      node.verdict.status = VerdictStatus::fail;
+      node.verdict.stage = Stage::tcp;
+      node.verdict.cause = "tcp_timeout";
+    } else {
+      node.stages.push_back(ran(Stage::tcp, StageStatus::ok, 1100, 9800));
+      node.stages.push_back(ran(Stage::tls, StageStatus::ok, 10900, 21000));
+      node.stages.push_back(ran(Stage::upgrade, StageStatus::ok, 31900, 10400));
+      node.stages.push_back(ran(Stage::echo, StageStatus::ok, 42300, 2900));
+      node.stages.push_back(skipped(Stage::hold, "not requested"));
+      node.stages.push_back(ran(Stage::close, StageStatus::ok, 45200, 800));
+      node.verdict.summary = "Every stage passed.";
+    }
+    parent.nodes.push_back(std::move(node));
+  }
+  parent.findings = {finding("lb_node_partial_failure", Severity::fail, Stage::tcp, Confidence::certain,
+                             "1 of 3 load balancer nodes fails: 203.0.113.43 (tcp: tcp_timeout); 2 pass.",
+                             {"203.0.113.43: tcp failed, tcp_timeout (no answer to SYN within 5000 ms)",
+                              "203.0.113.41, 203.0.113.42: every stage passed"},
+                             "Check each zone has healthy targets (or enable cross-zone load balancing); remove "
+                             "stale addresses.")};
+  parent.findings.front().hop = "load balancer nodes";
+  parent.verdict.status = VerdictStatus::fail;
+  parent.verdict.stage = Stage::tcp;
+  parent.verdict.cause = "lb_node_partial_failure";
+  parent.verdict.summary = parent.findings.front().summary;
+  parent.verdict.hop = "load balancer nodes";
+  return one_target(std::move(parent));
+}
+
 std::vector<NamedReport> all_reports() {
   return {{"pass_wss", pass_wss()},
           {"fail_tcp_refused", fail_tcp_refused()},
@@ -530,7 +621,9 @@ std::vector<NamedReport> all_reports() {
           {"degraded_insecure", degraded_insecure()},
           {"fail_dns_skipped", fail_dns_skipped()},
           {"fail_tls_plaintext", fail_tls_plaintext()},
-          {"multi_target", multi_target()}};
+          {"multi_target", multi_target()},
+          {"fail_proxy_auth", fail_proxy_auth()},
+          {"fail_nodes_partial", fail_nodes_partial()}};
 }
 
 }  // namespace wsprobe::fixtures

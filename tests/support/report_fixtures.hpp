@@ -19,6 +19,8 @@ RunReport fail_dns_skipped();    // NXDOMAIN: every later stage skipped, no othe
 RunReport fail_tls_plaintext();  // wss to a plaintext port: TLS evidence (first bytes, OpenSSL error),
                                  // an http_on_tls_port follow-up
 RunReport multi_target();        // the six above in one run
+RunReport fail_proxy_auth();     // wss through an HTTP proxy that answers CONNECT with 407 (Squid)
+RunReport fail_nodes_partial();  // --all-addresses: three nodes, one black-holes the SYN
 
 struct NamedReport {
   std::string name;  // golden file stem

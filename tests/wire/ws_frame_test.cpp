@@ -294,3 +294,64 @@ TEST_CASE("the assembler stops at fragmentation errors and oversized messages", 
     CHECK(message->payload.size() == 10);
   }
 }
+
+TEST_CASE("with permessage-deflate negotiated RSV1 marks a compressed message - only where RFC 7692 §6.1 allows",
+          "[wire][deflate]") {
+  SECTION("on a text frame: accepted and reported") {
+    FrameDecoder decoder(1 << 20);
+    decoder.allow_compressed();
+    decoder.feed(server_frame(kFin | 0x40 | kText, "zz") + server_frame(kFin | kText, "plain"));
+    const auto compressed = decoder.next();
+    REQUIRE(compressed);
+    CHECK(compressed->compressed);
+    const auto plain = decoder.next();
+    REQUIRE(plain);
+    CHECK_FALSE(plain->compressed);
+  }
+  struct Case {
+    std::string name;
+    std::string bytes;
+    std::string error_has;
+  };
+  const std::vector<Case> cases{
+      {"RSV1 on a ping", server_frame(kFin | 0x40 | kPing, "p"), "control or continuation"},
+      {"RSV1 on a continuation", server_frame(0x40 | kBinary, "a") + server_frame(kFin | 0x40, "b"),
+       "control or continuation"},
+      {"RSV2 still reserved", server_frame(kFin | 0x20 | kText, "hi"), "reserved bits"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      FrameDecoder decoder(1 << 20);
+      decoder.allow_compressed();
+      decoder.feed(c.bytes);
+      while (decoder.next()) {
+      }
+      REQUIRE(decoder.error());
+      CHECK_THAT(*decoder.error(), Catch::Contains(c.error_has));
+    }
+  }
+}
+
+TEST_CASE("an assembled message keeps its first frame's compressed bit", "[wire][deflate]") {
+  MessageAssembler assembler(1024);
+  Frame first{false, Opcode::binary, "ab"};
+  first.compressed = true;
+  CHECK_FALSE(assembler.add(first));
+  const auto message = assembler.add({true, Opcode::continuation, "cd"});
+  REQUIRE(message);
+  CHECK(message->compressed);
+  CHECK(message->payload == "abcd");
+}
+
+TEST_CASE("is_valid_utf8 follows RFC 3629", "[wire]") {
+  CHECK(is_valid_utf8(""));
+  CHECK(is_valid_utf8("plain ascii"));
+  CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // é € 😀
+  CHECK_FALSE(is_valid_utf8("\xc3"));                                   // truncated
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));                               // overlong '/'
+  CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));                           // overlong, 3 bytes
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));                           // surrogate U+D800
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));                       // above U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xff"));
+  CHECK_FALSE(is_valid_utf8("\x80"));  // a continuation byte alone
+}

@@ -1,0 +1,65 @@
+// The TLS controls through the real wsprobe executable: exit codes and what the user reads.
+#include <catch2/catch.hpp>
+
+#include "probe/lab/certs.hpp"
+#include "probe/lab/echo_server.hpp"
+#include "support/run_binary.hpp"
+
+namespace wsprobe {
+namespace {
+
+using test::run_wsprobe;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// wss://localhost:PORT/ reached on 127.0.0.1, trusting the lab CA, with short budgets.
+std::vector<std::string> probe_args(std::uint16_t port, const std::string& ca_file, std::vector<std::string> more = {}) {
+  const std::string authority = "localhost:" + std::to_string(port);
+  std::vector<std::string> args{"--no-color", "--timeout", "20s", "--count", "2",
+                                "--resolve", authority + ":127.0.0.1", "--cacert", ca_file};
+  args.insert(args.end(), more.begin(), more.end());
+  args.push_back("wss://" + authority + "/");
+  return args;
+}
+
+TEST_CASE("wsprobe binary: a certificate expiring in 5 days exits 3 (degraded) unless --cert-warn-days is lower",
+          "[tls_controls][binary]") {
+  lab::CertificateAuthority ca;
+  lab::TempDir files;
+  const auto ca_file = files.write("ca.pem", ca.cert_pem()).string();
+  lab::LeafOptions soon;
+  soon.not_after = std::chrono::hours(24 * 5 + 12);
+  lab::EchoServer server({.tls = ca.issue(soon)});
+
+  const auto by_default = run_wsprobe(probe_args(server.port(), ca_file));
+  INFO(by_default.describe());
+  CHECK(by_default.exit_code == 3);
+  CHECK(contains(by_default.out, "tls_cert_expiring"));
+
+  const auto lowered = run_wsprobe(probe_args(server.port(), ca_file, {"--cert-warn-days", "3"}));
+  INFO(lowered.describe());
+  CHECK(lowered.exit_code == 0);
+  CHECK_FALSE(contains(lowered.out, "tls_cert_expiring"));
+}
+
+TEST_CASE("wsprobe binary: --key that does not match --cert fails the tls stage and says so", "[tls_controls][binary]") {
+  lab::CertificateAuthority ca;
+  lab::TempDir files;
+  const auto ca_file = files.write("ca.pem", ca.cert_pem()).string();
+  lab::EchoServer server({.tls = ca.issue(), .client_ca_pem = ca.cert_pem()});
+  lab::LeafOptions client;
+  client.common_name = "wsprobe client";
+  client.extended_key_usage = "clientAuth";
+  const auto cert = files.write("client.pem", ca.issue(client).cert_pem).string();
+  const auto key = files.write("other.key", ca.issue(client).key_pem).string();
+
+  const auto run = run_wsprobe(probe_args(server.port(), ca_file, {"--cert", cert, "--key", key}));
+  INFO(run.describe());
+  CHECK(run.exit_code == 1);
+  CHECK(contains(run.out, "does not match --cert"));
+}
+
+}  // namespace
+}  // namespace wsprobe
