@@ -10,7 +10,7 @@
 namespace wsprobe {
 namespace {
 
-constexpr auto kMinimumAttempt = std::chrono::seconds(1);
+
 
 std::string milliseconds_text(Clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
@@ -101,6 +101,13 @@ net::awaitable<StageResult> adopt_tunnel(ProbeContext& context, StageTimer& time
 
 }  // namespace
 
+Clock::duration attempt_budget(Clock::time_point deadline, Clock::time_point now, std::size_t attempts_left) {
+  constexpr Clock::duration kMinimumAttempt = std::chrono::seconds(1);
+  const auto remaining = deadline - now;
+  return std::max<Clock::duration>(remaining / static_cast<long>(std::max<std::size_t>(attempts_left, 1)),
+                                   std::min<Clock::duration>(kMinimumAttempt, remaining));
+}
+
 Condition classify_connect_error(const error_code& ec) {
   const auto condition = classify_io_error(ec);
   if (condition == Condition::timeout) return Condition::connect_timeout;
@@ -130,9 +137,7 @@ net::awaitable<StageResult> run_tcp(ProbeContext& context) {
   for (std::size_t i = 0; i < count; ++i) {
     const auto now = Clock::now();
     if (now >= deadline) break;
-    const auto remaining = deadline - now;
-    const auto share = std::max<Clock::duration>(remaining / static_cast<long>(count - i),
-                                                 std::min<Clock::duration>(kMinimumAttempt, remaining));
+    const auto share = attempt_budget(deadline, now, count - i);
     const tcp::endpoint endpoint(context.addresses[i], port);
 
     auto& attempt = observed.attempts.emplace_back();

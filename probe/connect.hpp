@@ -23,6 +23,10 @@ namespace wsprobe {
 // stage is ok ("tunnelled through the proxy"), after the PROXY header when one is asked for.
 net::awaitable<StageResult> run_tcp(ProbeContext& context);
 
+// One connect attempt's share of what is left before `deadline`: an equal part per address left,
+// but at least 1 s (or all that remains), so one black-holed address leaves time for the next.
+Clock::duration attempt_budget(Clock::time_point deadline, Clock::time_point now, std::size_t attempts_left);
+
 // The condition for a failed connect: as classify_io_error, except that any timeout (our
 // deadline, beast::error::timeout, or the kernel's ETIMEDOUT) is connect_timeout.
 Condition classify_connect_error(const error_code& ec);

@@ -8,6 +8,7 @@
 
 #include "model/latency.hpp"
 #include "probe/errors.hpp"
+#include "wire/utf8.hpp"
 #include "wire/hex.hpp"
 #include "wire/permessage_deflate.hpp"
 

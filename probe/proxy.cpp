@@ -25,7 +25,6 @@ constexpr std::size_t kEvidenceBytes = 64;
 // A refusal's body and a non-HTTP answer are evidence, not the point: a keep-alive proxy must not
 // hold the stage to its whole budget (as the upgrade stage waits for a non-101 body).
 constexpr auto kEvidenceGrace = std::chrono::milliseconds(500);
-constexpr auto kMinimumAttempt = std::chrono::seconds(1);
 
 std::string milliseconds_text(Clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
@@ -105,9 +104,7 @@ net::awaitable<std::optional<beast::tcp_stream>> connect_proxy(const std::vector
   for (std::size_t i = 0; i < count; ++i) {
     const auto now = Clock::now();
     if (now >= deadline) break;
-    const auto remaining = deadline - now;
-    const auto share = std::max<Clock::duration>(remaining / static_cast<long>(count - i),
-                                                 std::min<Clock::duration>(kMinimumAttempt, remaining));
+    const auto share = attempt_budget(deadline, now, count - i);
     const tcp::endpoint endpoint(addresses[i], port);
     beast::tcp_stream stream(executor);
     stream.expires_at(now + share);

@@ -28,9 +28,6 @@ struct Frame {
   bool compressed = false;
 };
 
-// Whether the bytes are UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates, nothing
-// above U+10FFFF): the payload a text frame must carry (RFC 6455 §5.6, §8.1).
-bool is_valid_utf8(std::string_view bytes);
 
 // Feeds bytes in as they arrive; hands out whole frames. A frame from a server must not be
 // masked, control frames are at most 125 bytes and unfragmented, and reserved bits and opcodes

@@ -13,8 +13,8 @@
 #include "probe/lab/echo_server.hpp"
 #include "support/canned_peer.hpp"
 #include "support/probe_helpers.hpp"
+#include "support/report_json.hpp"
 #include "support/run_binary.hpp"
-#include "support/schema_validation.hpp"
 
 namespace wsprobe {
 namespace {
@@ -31,16 +31,6 @@ std::size_t count_of(const std::string& haystack, const std::string& needle) {
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-// Parses a JSON report and REQUIREs it to be valid against the schema.
-nlohmann::json valid_report(const std::string& text) {
-  auto document = nlohmann::json::parse(text, nullptr, false);
-  REQUIRE_FALSE(document.is_discarded());
-  const auto errors = testing::schema_errors(document);
-  for (const auto& error : errors) UNSCOPED_INFO("schema: " << error);
-  CHECK(errors.empty());
-  return document;
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -79,7 +69,7 @@ TEST_CASE("wsprobe demo --json prints a schema-valid report with two passing res
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
-  const auto report = valid_report(run.out);
+  const auto report = testing::parse_valid_report(run.out);
   REQUIRE(report["results"].size() == 2);
   for (const auto& result : report["results"]) {
     CHECK(result["verdict"]["status"] == "pass");
@@ -101,7 +91,7 @@ TEST_CASE("wsprobe --json FILE demo writes the file and prints the human report"
   CHECK(count_of(run.out, "verdict: PASS") == 2);
   CHECK_FALSE(contains(run.out, "\"schema_version\""));
   REQUIRE(std::filesystem::exists(path));
-  const auto report = valid_report(read_file(path));
+  const auto report = testing::parse_valid_report(read_file(path));
   CHECK(report["results"].size() == 2);
 }
 
@@ -134,7 +124,7 @@ TEST_CASE("a refused port exits 1 and names tcp_refused", "[cli]") {
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
-    const auto report = valid_report(run.out);
+    const auto report = testing::parse_valid_report(run.out);
     REQUIRE(report["results"].size() == 1);
     CHECK(report["results"][0]["verdict"]["status"] == "fail");
     CHECK(report["results"][0]["verdict"]["stage"] == "tcp");
@@ -164,7 +154,7 @@ TEST_CASE("the JSON report of a rejected upgrade redacts secrets from argv and t
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 1);
-  const auto report = valid_report(run.out);
+  const auto report = testing::parse_valid_report(run.out);
   CHECK(report["results"][0]["verdict"]["cause"] == "upgrade_rejected_auth");
   CHECK_FALSE(contains(run.out, "s3cret"));
   CHECK(contains(run.out, "Bearer REDACTED"));

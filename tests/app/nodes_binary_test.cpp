@@ -6,6 +6,7 @@
 
 #include "probe/lab/echo_server.hpp"
 #include "support/dns_responder.hpp"
+#include "support/report_json.hpp"
 #include "support/run_binary.hpp"
 
 namespace wsprobe {
@@ -42,8 +43,7 @@ TEST_CASE("wsprobe --all-addresses --json: exit 1, lb_node_partial_failure, one 
   const auto run = test::run_wsprobe(lab.args({"--json"}));
   INFO(run.describe());
   CHECK(run.exit_code == 1);
-  const auto report = nlohmann::json::parse(run.out, nullptr, false);
-  REQUIRE_FALSE(report.is_discarded());
+  const auto report = testing::parse_valid_report(run.out);
   REQUIRE(report["results"].size() == 1);
   const auto& parent = report["results"][0];
   CHECK(parent["verdict"]["status"] == "fail");

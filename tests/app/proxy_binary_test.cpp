@@ -6,8 +6,8 @@
 #include "probe/lab/echo_server.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/real_proxies.hpp"
+#include "support/report_json.hpp"
 #include "support/run_binary.hpp"
-#include "support/schema_validation.hpp"
 
 namespace wsprobe {
 namespace {
@@ -37,15 +37,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-nlohmann::json valid_report(const std::string& text) {
-  auto document = nlohmann::json::parse(text, nullptr, false);
-  REQUIRE_FALSE(document.is_discarded());
-  const auto errors = testing::schema_errors(document);
-  for (const auto& error : errors) UNSCOPED_INFO("schema: " << error);
-  CHECK(errors.empty());
-  return document;
-}
-
 // The stage object named `name` in the report's only result.
 nlohmann::json stage(const nlohmann::json& report, const std::string& name) {
   REQUIRE(report["results"].size() == 1);
@@ -64,7 +55,7 @@ TEST_CASE("wsprobe --proxy http://... tunnels through tinyproxy and reports the 
   INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
-  const auto report = valid_report(run.out);
+  const auto report = testing::parse_valid_report(run.out);
   CHECK(report["results"][0]["verdict"]["cause"] == "ok");
   const auto proxy_stage = stage(report, "proxy");
   CHECK(proxy_stage["status"] == "ok");
@@ -86,7 +77,7 @@ TEST_CASE("wsprobe reads http_proxy for ws:// and HTTPS_PROXY for wss://, creden
     INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 0);
-    const auto report = valid_report(run.out);
+    const auto report = testing::parse_valid_report(run.out);
     const auto observed = stage(report, "proxy")["observed"];
     CHECK(observed["source"] == "http_proxy");
     CHECK(observed["proxy"] == "http://alice:***@127.0.0.1:" + std::to_string(proxy.port()));
@@ -114,7 +105,7 @@ TEST_CASE("wsprobe reads http_proxy for ws:// and HTTPS_PROXY for wss://, creden
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
-    const auto report = valid_report(run.out);
+    const auto report = testing::parse_valid_report(run.out);
     CHECK(report["results"][0]["verdict"]["cause"] == "proxy_auth_required");
     CHECK(report["results"][0]["verdict"]["stage"] == "proxy");
     CHECK(stage(report, "proxy")["observed"]["status_code"] == 407);
@@ -131,7 +122,7 @@ TEST_CASE("NO_PROXY and --noproxy send the target around the proxy", "[cli][prox
                                  environment({{"HTTP_PROXY", dead}}));
     INFO(run.describe());
     CHECK(run.exit_code == 0);
-    const auto report = valid_report(run.out);
+    const auto report = testing::parse_valid_report(run.out);
     CHECK(stage(report, "proxy")["status"] == "skipped");
     CHECK(stage(report, "tcp")["status"] == "ok");
   }
@@ -140,7 +131,7 @@ TEST_CASE("NO_PROXY and --noproxy send the target around the proxy", "[cli][prox
         run_wsprobe(with_budgets({"--json", "--proxy", dead, ws_url(echo)}), environment({{"NO_PROXY", "*"}}));
     INFO(run.describe());
     CHECK(run.exit_code == 0);
-    CHECK(stage(valid_report(run.out), "proxy")["status"] == "skipped");
+    CHECK(stage(testing::parse_valid_report(run.out), "proxy")["status"] == "skipped");
   }
   SECTION("--proxy '' ignores ALL_PROXY") {
     const auto run =
@@ -152,7 +143,7 @@ TEST_CASE("NO_PROXY and --noproxy send the target around the proxy", "[cli][prox
     const auto run = run_wsprobe(with_budgets({"--json", ws_url(echo)}), environment({{"ALL_PROXY", dead}}));
     INFO(run.describe());
     CHECK(run.exit_code == 1);
-    const auto report = valid_report(run.out);
+    const auto report = testing::parse_valid_report(run.out);
     CHECK(report["results"][0]["verdict"]["cause"] == "proxy_unreachable");
     CHECK(stage(report, "proxy")["observed"]["source"] == "ALL_PROXY");
   }

@@ -6,6 +6,7 @@
 
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
+#include "support/report_json.hpp"
 #include "support/run_binary.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -30,8 +31,7 @@ bool contains(const std::string& haystack, std::string_view needle) {
 }
 
 std::string verdict_cause(const std::string& json) {
-  const auto report = nlohmann::json::parse(json, nullptr, false);
-  REQUIRE_FALSE(report.is_discarded());
+  const auto report = testing::parse_valid_report(json);
   REQUIRE(report["results"].size() == 1);
   return report["results"][0]["verdict"]["cause"].get<std::string>();
 }

@@ -1,6 +1,8 @@
 // RFC 6455 §5 framing: what wsprobe sends, and what it accepts from a server.
 #include <catch2/catch.hpp>
 
+#include "wire/utf8.hpp"
+
 #include "wire/ws_frame.hpp"
 
 using namespace wsprobe;
