@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -218,6 +219,71 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   return value * multiplier;
 }
 
+// --hold, --hold-ping and --hold-message into `probe`; the usage error's words when they make no sense.
+static std::optional<std::string> apply_hold_flags(const std::string& hold, const std::string& hold_ping,
+                                                   ProbeOptions& probe) {
+  // A keepalive more often than this is a flood, not a keepalive.
+  constexpr auto kMinInterval = std::chrono::milliseconds(50);
+  constexpr auto kMaxHold = std::chrono::hours(24);
+  if (!hold.empty()) {
+    const auto value = parse_duration(hold);
+    if (!value || *value <= std::chrono::milliseconds(0) || *value > kMaxHold)
+      return "--hold: '" + hold + "' is not a duration from 1ms to 24h (e.g. 90s, 5m)";
+    probe.hold = *value;
+  }
+  if (!hold_ping.empty()) {
+    if (!probe.hold) return std::string("--hold-ping needs --hold (how long to hold)");
+    const auto value = parse_duration(hold_ping);
+    if (!value || *value < kMinInterval) return "--hold-ping: '" + hold_ping + "' is not a duration of 50ms or more";
+    if (*value >= *probe.hold)
+      return "--hold-ping " + hold_ping + " must be shorter than --hold " + hold + ", or no keepalive is ever sent";
+    probe.hold_ping = *value;
+  }
+  if (probe.hold_message && !probe.hold_ping)
+    return std::string("--hold-message needs --hold-ping (the interval between keepalive messages)");
+  return std::nullopt;
+}
+
+// --sizes LIST or --max-size SIZE into probe.sweep_sizes (ascending, no repeats); the usage error's
+// words when they make no sense. --max-size doubles from --size when given, else from 1K.
+static std::optional<std::string> apply_sweep_flags(const std::string& sizes, const std::string& max_size,
+                                                    const std::string& size, ProbeOptions& probe) {
+  constexpr std::size_t kMaxBytes = 16 * 1024 * 1024;
+  constexpr std::size_t kMaxSizes = 32;
+  constexpr std::size_t kDefaultStart = 1024;
+  if (!sizes.empty() && !max_size.empty()) return std::string("--sizes and --max-size exclude each other");
+  auto& sweep = probe.sweep_sizes;
+  if (!sizes.empty()) {
+    std::string_view rest = sizes;
+    while (!rest.empty() || sweep.empty()) {
+      const auto comma = rest.find(',');
+      const auto item = rest.substr(0, comma);
+      const auto value = parse_size(item);
+      if (!value || *value == 0 || *value > kMaxBytes)
+        return "--sizes: '" + std::string(item) + "' is not a size from 1 byte to 16M (e.g. --sizes 1K,64K,1M)";
+      sweep.push_back(*value);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      if (comma != std::string_view::npos && rest.empty()) return std::string("--sizes: a size is missing after ','");
+    }
+    std::sort(sweep.begin(), sweep.end());
+    sweep.erase(std::unique(sweep.begin(), sweep.end()), sweep.end());
+    if (sweep.size() > kMaxSizes) return "--sizes: at most " + std::to_string(kMaxSizes) + " sizes";
+  }
+  if (!max_size.empty()) {
+    const auto max = parse_size(max_size);
+    if (!max || *max == 0 || *max > kMaxBytes)
+      return "--max-size: '" + max_size + "' is not a size from 1 byte to 16M (e.g. 1M)";
+    const auto start = size.empty() ? std::min(kDefaultStart, *max) : probe.message_size;
+    if (start > *max) return "--max-size " + max_size + " is below --size " + size;
+    // start, 2*start, 4*start, ... then the maximum itself: at most 25 sizes from 1 byte to 16M.
+    for (auto value = start; value < *max; value *= 2) sweep.push_back(value);
+    sweep.push_back(*max);
+  }
+  if (!sweep.empty() && probe.echo == EchoMode::off)
+    return std::string(sizes.empty() ? "--max-size" : "--sizes") + " needs echoes: not with --echo off";
+  return std::nullopt;
+}
+
 CliParse parse_cli(int argc, const char* const* argv) {
   std::vector<std::string> raw(argv + 1, argv + argc);
   auto args = normalize_json_flag(raw);
@@ -260,6 +326,12 @@ CliParse parse_cli(int argc, const char* const* argv) {
       ->check(CLI::IsMember({"auto", "require", "off"}));
   app.add_option("--count", probe.count, "Pings, and echo messages, to send (default 5)")->check(CLI::Range(1, 10000));
   app.add_option("--size", size, "Bytes per echo message: 32, 4K, 1M (default 32)");
+  std::string sweep_sizes, sweep_max;
+  app.add_option("--sizes", sweep_sizes,
+                 "After the echoes, echo one message of each size (e.g. 1K,64K,1M, up to 16M) and report the "
+                 "largest that came back");
+  app.add_option("--max-size", sweep_max,
+                 "Like --sizes, doubling from --size (or 1K) up to this size: --max-size 1M");
   app.add_option("--timeout", timeout, "Deadline for the whole probe (default 30s)");
   app.add_option("--dns-timeout", dns_timeout, "DNS budget (default 5s)");
   app.add_option("--connect-timeout", connect_timeout, "TCP connect budget (default 5s)");
@@ -316,6 +388,17 @@ CliParse parse_cli(int argc, const char* const* argv) {
   app.add_flag("--binary", probe.binary, "Send messages as binary frames (default text)");
   app.add_option("--expect", probe.expect,
                  "A reply must match this regular expression (ECMAScript), else the echo stage fails");
+
+  // Beyond the handshake: the hold stage.
+  std::string hold, hold_ping;
+  app.add_option("--hold", hold,
+                 "After the echo, keep the connection open this long (e.g. 90s), then check it is still alive; "
+                 "reports when and how it was cut");
+  app.add_option("--hold-ping", hold_ping,
+                 "During --hold, send a ping at this interval (e.g. 20s): shows whether keepalive traffic keeps "
+                 "the connection up");
+  app.add_flag("--hold-message", probe.hold_message,
+               "With --hold-ping, keep alive (and check) with small text messages instead of pings");
 
   try {
     std::reverse(args.begin(), args.end());  // CLI11 parses a vector from the back
@@ -439,9 +522,11 @@ CliParse parse_cli(int argc, const char* const* argv) {
       return usage_error("--expect: '" + *probe.expect + "' is not a regular expression (" + e.what() + ")");
     }
   }
+  if (auto error = apply_hold_flags(hold, hold_ping, probe)) return usage_error(std::move(*error));
   // Servers and LB logs see which wsprobe asked; -A replaces it.
   if (!probe.user_agent) probe.user_agent = std::string("wsprobe/") + WSPROBE_VERSION;
   probe.echo = echo_mode == "require" ? EchoMode::require : echo_mode == "off" ? EchoMode::off : EchoMode::automatic;
+  if (auto error = apply_sweep_flags(sweep_sizes, sweep_max, size, probe)) return usage_error(*error);
   cli.followups = !no_followup;
 
   if (url == "demo") {

@@ -21,6 +21,8 @@ std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const O
                                                const Target& target,
                                                const std::vector<FollowUpObservation>& followups = {});
 std::optional<Finding> explain_session_failure(const StageResult& stage, const Observations& observed);
+// hold: idle_timeout (when, how, which LB defaults match), closed_by_peer.
+std::optional<Finding> explain_hold_failure(const StageResult& stage, const Observations& observed);
 
 // The page a TLS server sends back when plaintext HTTP reaches it: nginx's 497 page
 // (ngx_http_special_response.c) and Go's net/http answer (server.go).

@@ -9,9 +9,37 @@ constexpr std::uint16_t kMessageTooBig = 1009;  // RFC 6455 §7.4.1
 std::string describe_close(const CloseFrame& close) {
   std::string out = "close frame";
   if (close.code) out += " " + std::to_string(*close.code);
+  if (close.code == kMessageTooBig) out += " (message too big, RFC 6455 §7.4.1)";
   if (!close.reason.empty()) out += " '" + close.reason + "'";
   return out;
 }
+
+// The size of the sweep that ended it, when the sweep (--sizes / --max-size) failed.
+const SizeProbe* failed_size(const EchoObservation* echo) {
+  if (!echo || echo->size_sweep.empty() || echo->size_sweep.back().outcome == "echoed") return nullptr;
+  return &echo->size_sweep.back();
+}
+
+// A size refused after smaller ones passed: the server closed, dropped or went silent on it.
+bool refused_above_a_size(const EchoObservation& echo, const SizeProbe& failed) {
+  if (failed.peer_close && failed.peer_close->code == kMessageTooBig) return true;
+  return echo.largest_echoed_bytes && failed.outcome != "mismatch";
+}
+
+std::string describe_failure(const SizeProbe& failed) {
+  std::string out = std::to_string(failed.size_bytes) + " bytes: " + failed.outcome;
+  if (failed.peer_close) out += " by the server's " + describe_close(*failed.peer_close);
+  if (failed.connection_end)
+    out += failed.connection_end == Condition::reset ? " (RST, no close frame)" : " (FIN, no close frame)";
+  if (failed.outcome == "timeout") out += " (no echo within the echo budget)";
+  return out;
+}
+
+// Where the limit usually lives; nginx's client_max_body_size limits HTTP request bodies only.
+constexpr std::string_view kSizeLimitKnobs =
+    " The limit is usually the server's maximum message size: Boost.Beast read_message_max, Node ws "
+    "maxPayload, Python websockets max_size, gorilla/websocket SetReadLimit. nginx client_max_body_size does "
+    "not apply to WebSocket frames.";
 
 }  // namespace
 
@@ -31,9 +59,28 @@ std::optional<Finding> explain_session_failure(const StageResult& stage, const O
   if (id == "echo_mismatch" && expect_failed) id = "echo_expect_failed";
   if (id == "closed_by_peer" && echo && echo->peer_close && echo->peer_close->code == kMessageTooBig)
     id = "message_too_large";
-  auto finding = make_finding(id, Severity::fail, stage.stage, Confidence::certain);
+  const auto* failed = stage.stage == Stage::echo ? failed_size(echo) : nullptr;
+  if (failed && refused_above_a_size(*echo, *failed)) id = "message_too_large";
+  // A size of the sweep that got no answer is an echo that did not come, not an unanswered ping.
+  else if (failed && id == "ping_unanswered") id = "echo_not_echoed";
+  // Silence above a size may also be a slow path: only a close frame or a drop is certain.
+  const bool silent = failed && (failed->outcome == "timeout" || failed->outcome == "not_echoed");
+  auto finding = make_finding(id, Severity::fail, stage.stage,
+                              id == "message_too_large" && silent ? Confidence::likely : Confidence::certain);
+  if (failed) {
+    std::size_t echoed = 0;
+    for (const auto& size : echo->size_sweep) echoed += size.outcome == "echoed";
+    finding.evidence.push_back(
+        "size sweep: " + std::to_string(echoed) + " of " + std::to_string(echo->size_sweep.size()) +
+        " sizes echoed" +
+        (echo->largest_echoed_bytes ? ", largest " + std::to_string(*echo->largest_echoed_bytes) + " bytes" : ""));
+    finding.evidence.push_back("first failure at " + describe_failure(*failed));
+    if (id == "message_too_large") finding.fix += kSizeLimitKnobs;
+  }
   if (echo && stage.stage == Stage::echo) {
-    if (echo->peer_close) finding.evidence.push_back("server sent " + describe_close(*echo->peer_close));
+    // The sweep's failure line already names the close frame that ended it.
+    if (echo->peer_close && !(failed && failed->peer_close))
+      finding.evidence.push_back("server sent " + describe_close(*echo->peer_close));
     if (echo->connection_end)
       finding.evidence.push_back(std::string("connection ended: ") + std::string(to_string(*echo->connection_end)));
     std::size_t pongs = 0;

@@ -30,6 +30,7 @@ std::vector<Finding> find_problems(const TargetResult& result) {
       case Stage::tcp: cause = explain_tcp_failure(stage, result.observed); break;
       case Stage::tls: cause = explain_tls_failure(stage, result.observed, result.target, result.followups); break;
       case Stage::upgrade: cause = explain_upgrade_failure(stage, result.observed, result.target, result.followups); break;
+      case Stage::hold: cause = explain_hold_failure(stage, result.observed); break;
       default: cause = explain_session_failure(stage, result.observed); break;
     }
     if (cause) findings.push_back(std::move(*cause));

@@ -156,6 +156,17 @@ struct EchoMessage {
   enum class Outcome { echoed, mismatch, no_reply } outcome = Outcome::no_reply;
 };
 
+// --sizes / --max-size: one echo of each size, in order, until the first that fails.
+struct SizeProbe {
+  std::size_t size_bytes = 0;
+  // "echoed", "mismatch", "closed" (a close frame, e.g. 1009), "dropped" (FIN or RST), "timeout"
+  // (no reply within the budget), "not_echoed" (the connection lives, nothing came back).
+  std::string outcome;
+  std::optional<Micros> rtt;             // when the echo came
+  std::optional<CloseFrame> peer_close;  // the close frame that answered it
+  std::optional<Condition> connection_end;
+};
+
 // --expect REGEX: the application-level check of the replies.
 struct ExpectCheck {
   std::string pattern;
@@ -179,6 +190,30 @@ struct EchoObservation {
   bool custom_message = false;              // --message: the payload is the user's
   std::size_t compressed_messages_received = 0;  // replies with RSV1 set (permessage-deflate)
   std::optional<ExpectCheck> expect;         // --expect
+  std::vector<SizeProbe> size_sweep;         // --sizes / --max-size, in the order sent
+  std::optional<std::size_t> largest_echoed_bytes;  // the largest size of the sweep that came back intact
+};
+
+// hold (--hold): the connection kept open after the echo stage, then proven alive or seen to die.
+struct HoldObservation {
+  Micros requested{0};                   // --hold
+  std::optional<Micros> ping_interval;   // --hold-ping: keepalive traffic during the hold
+  bool keepalive_by_message = false;     // --hold-message: data messages instead of pings
+  std::size_t pings_sent = 0;
+  std::size_t pongs_received = 0;
+  std::size_t messages_sent = 0;
+  Micros held{0};                        // from the start of the hold to its end (or to the cut)
+  bool survived = false;                 // the final check (a ping, or a message) was answered
+  std::optional<Micros> final_check_rtt;
+  // How the connection ended when it did not survive: "close_frame", "fin", "reset", or "silent"
+  // (no sign until the final check went unanswered).
+  std::optional<std::string> end;
+  std::optional<Micros> cut_after;          // from the start of the hold to the end's first sign
+  std::optional<Micros> idle_before_cut;    // from our last send to the cut: what an idle timer counts
+  std::optional<CloseFrame> peer_close;     // the close frame, when one came
+  // Who ended it: "server" (a close frame), "intermediary or server" (FIN or RST without a close
+  // frame), "unknown" (silent); empty when it survived.
+  std::string closed_by;
 };
 
 struct CloseObservation {
@@ -200,6 +235,7 @@ struct Observations {
   std::optional<TlsObservation> tls;
   std::optional<UpgradeObservation> upgrade;
   std::optional<EchoObservation> echo;
+  std::optional<HoldObservation> hold;
   std::optional<CloseObservation> close;
 };
 

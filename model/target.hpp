@@ -108,6 +108,12 @@ struct ProbeOptions {
   std::optional<std::string> message;     // echo payload instead of random bytes (--message TEXT|@FILE)
   bool binary = false;                    // send messages as binary frames
   std::optional<std::string> expect;      // ECMAScript regex a reply must match (--expect)
+
+  // Beyond the handshake (issue 5). The hold's time is added to --timeout's deadline.
+  std::optional<std::chrono::milliseconds> hold;           // --hold: stay idle this long after echo
+  std::optional<std::chrono::milliseconds> hold_ping;      // --hold-ping: ping at this interval meanwhile
+  bool hold_message = false;                               // --hold-message: keepalive by messages
+  std::vector<std::size_t> sweep_sizes;                    // --sizes / --max-size, ascending
 };
 
 }  // namespace wsprobe

@@ -8,6 +8,7 @@
 
 #include "model/latency.hpp"
 #include "probe/errors.hpp"
+#include "probe/size_sweep.hpp"
 #include "wire/utf8.hpp"
 #include "wire/hex.hpp"
 #include "wire/permessage_deflate.hpp"
@@ -167,10 +168,7 @@ struct PayloadSource {
   const ProbeOptions& options;
   bool binary;
 
-  std::string next() const {
-    if (options.message) return *options.message;
-    return binary ? random_bytes(options.message_size) : random_text(options.message_size);
-  }
+  std::string next() const { return options.message ? *options.message : random_payload(options.message_size, binary); }
 };
 
 net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& options, Clock::time_point deadline) {
@@ -256,6 +254,8 @@ std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& s
 
 }  // namespace
 
+std::string random_payload(std::size_t size, bool binary) { return binary ? random_bytes(size) : random_text(size); }
+
 net::awaitable<StageResult> run_echo(ProbeContext& context) {
   StageTimer timer(context, Stage::echo);
   auto& observed = context.observed.echo.emplace();
@@ -289,6 +289,15 @@ net::awaitable<StageResult> run_echo(ProbeContext& context) {
   if (not_an_echo_endpoint)
     co_return timer.finish(StageStatus::ok, Condition::none, "not an echo endpoint: " + stop.detail);
   if (stop.condition != Condition::none) co_return timer.finish(StageStatus::failed, stop.condition, stop.detail);
+  // The sweep measures echoes: it needs an endpoint that echoed the messages above.
+  if (!options.sweep_sizes.empty() && observed.echo_endpoint.value_or(false)) {
+    const bool binary = observed.payload_kind == "binary";
+    const auto sweep = co_await run_size_sweep(channel, observed, options.sweep_sizes, binary, deadline);
+    if (sweep.condition != Condition::none)
+      co_return timer.finish(StageStatus::failed, sweep.condition, sweep.detail);
+    co_return timer.finish(StageStatus::ok, Condition::none,
+                           "size sweep: every size echoed, up to " + describe_size(options.sweep_sizes.back()));
+  }
   co_return timer.finish(StageStatus::ok);
 }
 

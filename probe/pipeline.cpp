@@ -8,8 +8,10 @@
 #include "probe/close.hpp"
 #include "probe/connect.hpp"
 #include "probe/echo.hpp"
+#include "probe/hold.hpp"
 #include "probe/proxy.hpp"
 #include "probe/resolve.hpp"
+#include "probe/size_sweep.hpp"
 #include "probe/tls.hpp"
 #include "probe/upgrade.hpp"
 #include "wire/redact.hpp"
@@ -17,10 +19,13 @@
 namespace wsprobe {
 namespace {
 
-// Frames larger than this are refused by the decoder: a bound on what a hostile server can make
-// wsprobe buffer, well above any echo message it sends itself.
-constexpr std::size_t kMaxMessageFloor = 1 << 20;
 
+
+// The time --hold adds to the probe's deadline: the hold and its final check, which --timeout
+// does not pay for.
+std::chrono::milliseconds hold_allowance(const ProbeOptions& options) {
+  return options.hold ? *options.hold + hold_check_budget(options) : std::chrono::milliseconds(0);
+}
 
 net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
   switch (stage) {
@@ -31,15 +36,15 @@ net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
     case Stage::upgrade: {
       auto result = co_await run_upgrade(context);
       if (result.status == StageStatus::ok) {
-        // The echo of a --message is as long as the message; random payloads are --size.
-        const auto sent = context.options.message ? context.options.message->size() : context.options.message_size;
-        const auto limit = std::max(kMaxMessageFloor, sent * 2);
+        const auto limit = channel_message_limit(context.options);
+        // The channel's hard deadline already counts the hold, which the hold stage adds to the probe's.
         context.channel = std::make_unique<WsChannel>(*context.connection, std::move(context.pending_bytes),
-                                                      context.deadline, limit);
+                                                      context.deadline + hold_allowance(context.options), limit);
       }
       co_return result;
     }
     case Stage::echo: co_return co_await run_echo(context);
+    case Stage::hold: co_return co_await run_hold(context);
     case Stage::close: co_return co_await run_close(context);
     default: co_return skipped_stage(stage, "not part of this probe");
   }
@@ -98,7 +103,7 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
     // Stages not asked for are skipped before the deadline check, so a spent --timeout cannot make
     // them fail. An http:// or socks5h:// proxy resolves the target's name itself; a socks5:// proxy
     // is handed the address our dns stage finds.
-    if ((stage == Stage::proxy && !options.proxy) || stage == Stage::hold) {
+    if ((stage == Stage::proxy && !options.proxy) || (stage == Stage::hold && !options.hold)) {
       result.stages.push_back(skipped_stage(stage, "not requested"));
       continue;
     }
@@ -106,6 +111,7 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
       result.stages.push_back(skipped_stage(stage, "the proxy resolves " + tunnel_host_name(options)));
       continue;
     }
+    if (stage == Stage::hold) context.deadline += hold_allowance(options);
     if (Clock::now() >= context.deadline) {
       // The overall --timeout ran out between stages: this stage gets no time at all.
       StageTimer timer(context, stage);

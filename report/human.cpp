@@ -483,6 +483,13 @@ StageView upgrade_view(const UpgradeObservation& upgrade, const StageResult& sta
   return view;
 }
 
+// "512 B", "64 KiB", "1 MiB": sizes as users write them for --sizes.
+std::string size_text(std::size_t bytes) {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
 std::string pings_text(const EchoObservation& echo) {
   const auto answered = std::count_if(echo.ping_rtts.begin(), echo.ping_rtts.end(),
                                       [](const std::optional<Micros>& rtt) { return rtt.has_value(); });
@@ -535,6 +542,16 @@ StageView echo_view(const EchoObservation& echo, const StageResult& stage, const
               (expect.last_reply ? ", last \"" + text::clip(safe(*expect.last_reply), 60) + "\"" : "");
     view.more.push_back(line);
   }
+  if (!echo.size_sweep.empty()) {
+    std::vector<std::string> sizes;
+    for (const auto& probe : echo.size_sweep) {
+      std::string part = size_text(probe.size_bytes) + " " + safe(probe.outcome);
+      if (probe.peer_close) part += " " + close_frame_text(*probe.peer_close);
+      sizes.push_back(part);
+    }
+    view.more.push_back("sizes: " + join(sizes, ", ") + "; largest echoed " +
+                        (echo.largest_echoed_bytes ? size_text(*echo.largest_echoed_bytes) : std::string("none")));
+  }
   if (echo.compressed_messages_received > 0)
     view.more.push_back(std::to_string(echo.compressed_messages_received) + " replies arrived compressed");
   if (echo.peer_close) view.more.push_back("peer closed: " + close_frame_text(*echo.peer_close));
@@ -549,6 +566,34 @@ StageView echo_view(const EchoObservation& echo, const StageResult& stage, const
                           "-byte " + safe(echo.payload_kind) + (echo.custom_message ? " --message" : "") +
                           " messages, mode " + std::string(text::echo_mode_name(echo.mode)) + ")");
   }
+  return view;
+}
+
+StageView hold_view(const HoldObservation& hold, const StageResult& stage, const Context& ctx) {
+  StageView view;
+  std::string keepalive = "no keepalive";
+  if (hold.ping_interval)
+    keepalive = std::string(hold.keepalive_by_message ? "a message" : "a ping") + " every " +
+                text::format_ms(*hold.ping_interval);
+  if (hold.survived) {
+    view.fact = "alive after " + text::format_ms(hold.held) + " (" + keepalive + ")";
+    if (hold.final_check_rtt) view.fact += ", final check answered in " + text::format_ms(*hold.final_check_rtt);
+  } else {
+    const std::string how = hold.end == "close_frame" ? "a close frame"
+                            : hold.end == "fin"       ? "FIN, no close frame"
+                            : hold.end == "reset"     ? "RST, no close frame"
+                            : hold.end == "silent"    ? "silence (the final check went unanswered)"
+                                                      : safe(hold.end.value_or("an unknown end"));
+    view.fact = "cut after " + (hold.cut_after ? text::format_ms(*hold.cut_after) : text::format_ms(hold.held)) +
+                " by " + how + " (" + keepalive + ")";
+    if (hold.peer_close) view.more.push_back("close frame: " + close_frame_text(*hold.peer_close));
+    if (hold.idle_before_cut) view.more.push_back("idle for " + text::format_ms(*hold.idle_before_cut) + " before the cut");
+    if (!hold.closed_by.empty()) view.more.push_back("closed by: " + safe(hold.closed_by));
+  }
+  if (ctx.verbose || hold.pings_sent + hold.messages_sent > 0)
+    view.more.push_back("requested " + text::format_ms(hold.requested) + "; " + std::to_string(hold.pings_sent) +
+                        " pings (" + std::to_string(hold.pongs_received) + " pongs), " +
+                        std::to_string(hold.messages_sent) + " messages sent");
   return view;
 }
 
@@ -587,7 +632,7 @@ StageView stage_view(const StageResult& stage, const Observations& observed, con
     case Stage::echo: return view_of(observed.echo, stage, ctx, echo_view);
     case Stage::close: return view_of(observed.close, stage, ctx, close_view);
     case Stage::proxy: return view_of(observed.proxy, stage, ctx, proxy_view);
-    case Stage::hold: break;
+    case Stage::hold: return view_of(observed.hold, stage, ctx, hold_view);
   }
   return {};
 }

@@ -180,6 +180,17 @@ Json expect_json(const std::optional<ExpectCheck>& expect) {
           {"last_reply", str_or_null(expect->last_reply)}};
 }
 
+Json size_sweep_json(const std::vector<SizeProbe>& sweep) {
+  Json out = Json::array();
+  for (const auto& probe : sweep)
+    out.push_back({{"size_bytes", probe.size_bytes},
+                   {"outcome", str(probe.outcome)},
+                   {"rtt_us", micros_or_null(probe.rtt)},
+                   {"peer_close", close_frame_json(probe.peer_close)},
+                   {"connection_end", condition_or_null(probe.connection_end)}});
+  return out;
+}
+
 Json echo_json(const EchoObservation& echo) {
   Json pings = Json::array();
   for (const auto& rtt : echo.ping_rtts) pings.push_back(micros_or_null(rtt));
@@ -200,7 +211,26 @@ Json echo_json(const EchoObservation& echo) {
           {"payload_kind", str(echo.payload_kind)},
           {"custom_message", echo.custom_message},
           {"compressed_messages_received", echo.compressed_messages_received},
-          {"expect", expect_json(echo.expect)}};
+          {"expect", expect_json(echo.expect)},
+          {"size_sweep", size_sweep_json(echo.size_sweep)},
+          {"largest_echoed_bytes", value_or_null(echo.largest_echoed_bytes)}};
+}
+
+Json hold_json(const HoldObservation& hold) {
+  return {{"requested_us", hold.requested.count()},
+          {"ping_interval_us", micros_or_null(hold.ping_interval)},
+          {"keepalive_by_message", hold.keepalive_by_message},
+          {"pings_sent", hold.pings_sent},
+          {"pongs_received", hold.pongs_received},
+          {"messages_sent", hold.messages_sent},
+          {"held_us", hold.held.count()},
+          {"survived", hold.survived},
+          {"final_check_rtt_us", micros_or_null(hold.final_check_rtt)},
+          {"end", str_or_null(hold.end)},
+          {"cut_after_us", micros_or_null(hold.cut_after)},
+          {"idle_before_cut_us", micros_or_null(hold.idle_before_cut)},
+          {"peer_close", close_frame_json(hold.peer_close)},
+          {"closed_by", nonempty_or_null(hold.closed_by)}};
 }
 
 Json close_json(const CloseObservation& close) {
@@ -217,7 +247,7 @@ Json observed(const std::optional<T>& observation, Render render) {
   return observation ? render(*observation) : Json();
 }
 
-// The Observations member that belongs to a stage; hold has none yet.
+// The Observations member that belongs to a stage.
 Json observed_for(Stage stage, const Observations& all) {
   switch (stage) {
     case Stage::dns: return observed(all.dns, dns_json);
@@ -227,7 +257,7 @@ Json observed_for(Stage stage, const Observations& all) {
     case Stage::echo: return observed(all.echo, echo_json);
     case Stage::close: return observed(all.close, close_json);
     case Stage::proxy: return observed(all.proxy, proxy_json);
-    case Stage::hold: return Json();
+    case Stage::hold: return observed(all.hold, hold_json);
   }
   return Json();
 }

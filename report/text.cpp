@@ -105,7 +105,12 @@ std::string format_ms(Micros duration) {
   // Round first, then choose the precision: 9995us is "10.0ms", not "10.00ms".
   if (const long long hundredths = (us + 5) / 10; hundredths < 1000) return decimal(hundredths / 100, hundredths % 100, 2);
   if (const long long tenths = (us + 50) / 100; tenths < 1000) return decimal(tenths / 10, tenths % 10, 1);
-  return decimal((us + 500) / 1000, 0, 0);
+  // From 10 s on (a hold), seconds read better than "60004ms".
+  if (const long long ms = (us + 500) / 1000; ms < 10000) return decimal(ms, 0, 0);
+  const long long tenths_of_s = (us + 50000) / 100000;
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%lld.%llds", tenths_of_s / 10, tenths_of_s % 10);
+  return buffer;
 }
 
 std::string_view echo_mode_name(EchoMode mode) {

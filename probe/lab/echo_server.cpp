@@ -120,6 +120,7 @@ net::awaitable<void> serve_websocket(Impl* impl, websocket::stream<Stream>& ws) 
   // Beast times the WebSocket itself from here (style.md: expires_never before WebSocket I/O).
   beast::get_lowest_layer(ws).expires_never();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  if (impl->options.read_message_max) ws.read_message_max(*impl->options.read_message_max);
   if (impl->options.deflate) {
     websocket::permessage_deflate deflate;
     deflate.server_enable = true;

@@ -36,6 +36,9 @@ struct EchoServerOptions {
   // true: accept a permessage-deflate offer (RFC 7692, Beast's implementation) and compress every
   // message it sends back.
   bool deflate = false;
+  // The largest message the server reads (Beast's read_message_max); a larger one is answered with
+  // close 1009 "message too big" and the connection is closed. Empty: Beast's default (16 MiB).
+  std::optional<std::size_t> read_message_max{};
 };
 
 // Starts listening and serving in the constructor (throws std::system_error if it cannot bind);

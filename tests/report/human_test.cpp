@@ -101,5 +101,8 @@ TEST_CASE("durations in milliseconds with sensible precision", "[report][human]"
   CHECK(text::format_ms(microseconds(9995)) == "10.0ms");
   CHECK(text::format_ms(microseconds(24080)) == "24.1ms");
   CHECK(text::format_ms(microseconds(152400)) == "152ms");
-  CHECK(text::format_ms(microseconds(61000000)) == "61000ms");
+  CHECK(text::format_ms(microseconds(9999400)) == "9999ms");
+  CHECK(text::format_ms(microseconds(9999600)) == "10.0s");  // a hold's times read in seconds
+  CHECK(text::format_ms(microseconds(60004000)) == "60.0s");
+  CHECK(text::format_ms(microseconds(350049999)) == "350.0s");
 }

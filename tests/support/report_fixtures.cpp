@@ -614,6 +614,41 @@ RunReport fail_nodes_partial() {
   return one_target(std::move(parent));
 }
 
+RunReport fail_hold_idle() {
+  auto report = pass_wss();
+  auto& r = report.results.front();
+  r.target.url = "wss://echo.example.test/socket";
+  r.total_duration = microseconds(60197220);
+  auto& echo = *r.observed.echo;
+  echo.size_sweep = {{1024, "echoed", microseconds(8300), std::nullopt, std::nullopt},
+                     {65536, "echoed", microseconds(9100), std::nullopt, std::nullopt},
+                     {1048576, "echoed", microseconds(31000), std::nullopt, std::nullopt}};
+  echo.largest_echoed_bytes = 1048576;
+  HoldObservation hold;
+  hold.requested = microseconds(90000000);
+  hold.held = microseconds(60004000);
+  hold.end = "fin";
+  hold.cut_after = microseconds(60004000);
+  hold.idle_before_cut = microseconds(60004000);
+  hold.closed_by = "intermediary or server";
+  r.observed.hold = hold;
+  r.observed.close.reset();
+  r.stages[6] = failed(Stage::hold, 96180, 60004000, Condition::eof,
+                       "the connection was closed (FIN, no close frame) after 60.0 s idle");
+  r.stages[7] = skipped(Stage::close, "after the failure at hold");
+  r.findings = {finding("idle_timeout", Severity::fail, Stage::hold, Confidence::likely,
+                        "Cut after 60.0 s idle by FIN without a close frame: matches the AWS ALB idle timeout "
+                        "(60 s default) or nginx proxy_read_timeout (60 s).",
+                        {"hold: silent for 60.0 s, then FIN", "no close frame"},
+                        "Send pings more often than the shortest idle timeout on the path (every 30 s), or raise "
+                        "the timeout.")};
+  r.verdict.status = VerdictStatus::fail;
+  r.verdict.stage = Stage::hold;
+  r.verdict.cause = "idle_timeout";
+  r.verdict.summary = r.findings.front().summary;
+  return report;
+}
+
 std::vector<NamedReport> all_reports() {
   return {{"pass_wss", pass_wss()},
           {"fail_tcp_refused", fail_tcp_refused()},
@@ -623,7 +658,8 @@ std::vector<NamedReport> all_reports() {
           {"fail_tls_plaintext", fail_tls_plaintext()},
           {"multi_target", multi_target()},
           {"fail_proxy_auth", fail_proxy_auth()},
-          {"fail_nodes_partial", fail_nodes_partial()}};
+          {"fail_nodes_partial", fail_nodes_partial()},
+          {"fail_hold_idle", fail_hold_idle()}};
 }
 
 }  // namespace wsprobe::fixtures

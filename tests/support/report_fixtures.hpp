@@ -21,6 +21,7 @@ RunReport fail_tls_plaintext();  // wss to a plaintext port: TLS evidence (first
 RunReport multi_target();        // the six above in one run
 RunReport fail_proxy_auth();     // wss through an HTTP proxy that answers CONNECT with 407 (Squid)
 RunReport fail_nodes_partial();  // --all-addresses: three nodes, one black-holes the SYN
+RunReport fail_hold_idle();      // --hold 90s --sizes 1K,64K,1M: every size echoed, then FIN after 60 s idle
 
 struct NamedReport {
   std::string name;  // golden file stem

@@ -60,9 +60,11 @@ std::string server_frame(Opcode opcode, std::string_view payload, bool fin, std:
 namespace detail {
 
 struct WsPeerConnection {
-  explicit WsPeerConnection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  explicit WsPeerConnection(tcp::socket s)
+      : socket(std::move(s)), timer(socket.get_executor()), cut_timer(socket.get_executor()) {}
   tcp::socket socket;
   net::steady_timer timer;
+  net::steady_timer cut_timer;  // WsScript::idle_cut
 };
 
 struct WsScriptPeerState {
@@ -104,6 +106,7 @@ struct WsScriptPeerState {
     acceptor.close(ignored);
     for (auto& connection : open) {
       connection->timer.cancel();
+      connection->cut_timer.cancel();
       connection->socket.close(ignored);
     }
   }
@@ -266,6 +269,50 @@ std::string echo_of(const WsScript& script, Opcode opcode, const std::string& me
   return out;
 }
 
+// The idle cut's clock, shared by the connection's reader and its watcher.
+struct IdleClock {
+  std::chrono::steady_clock::time_point deadline;
+  bool cut = false;    // the cut happened: the reader ignores everything from now on
+  bool ended = false;  // the connection ended first: the watcher does nothing
+};
+
+// Ends play() for the watcher: marks the clock and stops the watcher's timer.
+struct IdleWatchStop {
+  std::shared_ptr<IdleClock> idle;
+  std::shared_ptr<WsPeerConnection> connection;
+  ~IdleWatchStop() {
+    if (!idle) return;
+    idle->ended = true;
+    connection->cut_timer.cancel();
+  }
+};
+
+net::awaitable<void> watch_idle(State* state, std::shared_ptr<WsPeerConnection> connection,
+                                std::shared_ptr<IdleClock> idle) {
+  const IdleCut& cut = *state->script.idle_cut;
+  for (;;) {
+    connection->cut_timer.expires_at(idle->deadline);
+    auto [ec] = co_await connection->cut_timer.async_wait(use_nothrow);
+    if (ec || state->stopping || idle->ended) co_return;
+    if (std::chrono::steady_clock::now() >= idle->deadline) break;  // else a client frame moved it
+  }
+  idle->cut = true;
+  state->update([](WsPeerStats& s) { ++s.idle_cuts; });
+  error_code ignored;
+  switch (cut.how) {
+    case CutBy::close_frame: {
+      const auto frame = server_frame(Opcode::close, encode_close_payload(cut.close_code, cut.close_reason));
+      co_await net::async_write(connection->socket, net::buffer(frame), use_nothrow);
+      connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    }
+    case CutBy::fin: connection->socket.shutdown(tcp::socket::shutdown_send, ignored); break;
+    case CutBy::reset: reset(*connection); break;
+    case CutBy::silent:
+    case CutBy::reset_on_next_frame: break;
+  }
+}
+
 template <class Stream>
 net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connection, Stream& stream) {
   const WsScript& script = state->script;
@@ -291,6 +338,13 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
     s.last_request = head;
   });
 
+  std::shared_ptr<IdleClock> idle;
+  if (script.idle_cut) {
+    idle = std::make_shared<IdleClock>();
+    idle->deadline = std::chrono::steady_clock::now() + script.idle_cut->after;
+    net::co_spawn(state->ioc, watch_idle(state, connection, idle), net::detached);
+  }
+  IdleWatchStop stop_watch{idle, connection};
   std::optional<ClientFrame> partial;  // a fragmented client message
   int messages = 0;
   bool sent_close = false;
@@ -304,6 +358,21 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
     if (!frame) {
       if (!co_await read_more(stream, in) || state->stopping) co_return;
       continue;
+    }
+    if (idle) {
+      if (idle->cut) {  // after the cut, nothing is answered; a close frame is still counted
+        if (script.idle_cut->how == CutBy::reset_on_next_frame) {
+          reset(*connection);
+          co_return;
+        }
+        if (frame->opcode == Opcode::close)
+          state->update([&](WsPeerStats& s) {
+            ++s.closes_received;
+            s.client_close = parse_close_payload(frame->payload);
+          });
+        continue;
+      }
+      if (!script.idle_cut->lifetime) idle->deadline = std::chrono::steady_clock::now() + script.idle_cut->after;
     }
     switch (frame->opcode) {
       case Opcode::ping:
@@ -369,6 +438,16 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
     if (sent_close) continue;  // RFC 6455 §5.5.1: no more data after our close frame
     if (script.reset_on_message && messages == *script.reset_on_message) {
       reset(*connection);
+      co_return;
+    }
+    if (script.drop_above && frame->payload.size() > *script.drop_above) {
+      if (script.drop_with_reset) {
+        reset(*connection);
+      } else {
+        error_code ignored;
+        connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
+        co_await drain(stream);
+      }
       co_return;
     }
     if (script.close_1009_above && frame->payload.size() > *script.close_1009_above) {

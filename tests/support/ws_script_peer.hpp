@@ -35,6 +35,26 @@ enum class OnClientClose {
   silent,             // never answer; keep reading until the client closes TCP
 };
 
+// How an idle (or lifetime) cut ends a connection, as load balancers do.
+enum class CutBy {
+  close_frame,  // a close frame (IdleCut's code and reason), then FIN
+  fin,          // FIN without a close frame (ALB, nginx)
+  reset,        // RST (SO_LINGER 0)
+  silent,       // nothing: the connection stays open and the peer never answers again (Azure LB)
+  reset_on_next_frame,  // nothing, then RST when the client next sends (AWS NLB)
+};
+
+// Cuts the connection after it was idle `after` (any client frame, ping or message, restarts the
+// timer), or with `lifetime` `after` from the 101 whatever the traffic (GCP's backend timeout).
+// Plain ws:// only: the close frame is written on the TCP socket.
+struct IdleCut {
+  std::chrono::milliseconds after{500};
+  CutBy how = CutBy::fin;
+  bool lifetime = false;
+  std::uint16_t close_code = 1001;
+  std::string close_reason = "idle timeout";
+};
+
 struct WsScript {
   // Echoed back in Sec-WebSocket-Protocol when the client offered it.
   std::optional<std::string> subprotocol;
@@ -51,7 +71,12 @@ struct WsScript {
   int echo_fragments = 1;
   // RST (SO_LINGER 0) when message k (1-based) arrives, instead of echoing it.
   std::optional<int> reset_on_message;
+  // A message above this many bytes drops the connection without a close frame: RST (SO_LINGER 0)
+  // with drop_with_reset, else FIN (then reads until the client closes).
+  std::optional<std::size_t> drop_above;
+  bool drop_with_reset = true;
   OnClientClose on_close = OnClientClose::answer_then_fin;
+  std::optional<IdleCut> idle_cut;
 };
 
 // What the peer saw, over all connections.
@@ -67,6 +92,7 @@ struct WsPeerStats {
   std::optional<CloseFrame> client_close;  // the last close frame from the client
   std::size_t connections_ended = 0;       // connections the peer saw end (eof, reset, error)
   std::optional<std::string> decode_error;  // a client frame the peer could not parse
+  std::size_t idle_cuts = 0;                // connections cut by WsScript::idle_cut
 };
 
 // A server frame: unmasked unless `mask`, FIN as given, `rsv` in bits 4..6 of the first byte
