@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/demo.hpp"
+#include "app/progress.hpp"
 #include "checks/followup_plan.hpp"
 #include "checks/verdict.hpp"
 #include "probe/followups.hpp"
@@ -55,6 +56,10 @@ int run(const CliOptions& cli) {
   } else {
     probes.push_back(cli.probe);
   }
+  // A long hold shows how far it is, on a terminal only; nodes run side by side, so not for them.
+  const bool show_progress = cli.probe.hold && !cli.all_addresses && isatty(STDERR_FILENO);
+  if (show_progress)
+    for (auto& probe : probes) probe.on_hold_progress = hold_progress_line(std::cerr);
   for (const auto& probe : probes) {
     if (cli.all_addresses) {
       // One probe per resolved address (an LB node), then one verdict over them.
@@ -68,6 +73,7 @@ int run(const CliOptions& cli) {
       continue;
     }
     auto result = run_probe(probe);
+    if (show_progress) clear_progress_line(std::cerr);
     diagnose_one(probe, result, cli.followups);
     report.results.push_back(std::move(result));
   }

@@ -2,6 +2,7 @@
 // What to probe and how: parsed from the command line by app/, read by probe/.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,13 @@ struct ConnectTo {
 
 enum class AddressFamily { any, v4, v6 };  // -4 / -6
 
+// How far a hold is, for live progress on a terminal (issue 5).
+struct HoldProgress {
+  Micros elapsed{0};
+  Micros total{0};  // --hold
+  std::size_t pings_sent = 0;     // keepalives so far (pings or messages)
+};
+
 struct ProbeOptions {
   Target target;
   std::optional<std::string> dns_server;  // "ADDR" or "ADDR:PORT" ("[v6]:PORT")
@@ -114,6 +122,9 @@ struct ProbeOptions {
   std::optional<std::chrono::milliseconds> hold_ping;      // --hold-ping: ping at this interval meanwhile
   bool hold_message = false;                               // --hold-message: keepalive by messages
   std::vector<std::size_t> sweep_sizes;                    // --sizes / --max-size, ascending
+  // Called about once a second while a hold runs, and at each keepalive; empty: nobody watches.
+  // app/ sets it only when stderr is a terminal.
+  std::function<void(const HoldProgress&)> on_hold_progress;
 };
 
 }  // namespace wsprobe

@@ -415,6 +415,11 @@ net::awaitable<void> run_one(Runner* runner, FollowUpKind kind, FollowUpObservat
     // The whole probe again, verification off, pinned to the address the main probe used (through
     // the same proxy, if any: the proxy resolves the name then).
     options.insecure = true;
+    // The question is only whether another stage fails: no long hold, no size sweep again.
+    options.hold.reset();
+    options.hold_ping.reset();
+    options.sweep_sizes.clear();
+    options.on_hold_progress = nullptr;
     if (runner->address) options.pinned_address = runner->address->to_string();
     TargetResult again;
     again = co_await probe_target(options);

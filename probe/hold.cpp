@@ -22,6 +22,9 @@ std::string seconds_text(Micros duration) {
   return out;
 }
 
+// How often a watcher (a terminal) hears how far the hold is.
+constexpr auto kProgressEvery = std::chrono::seconds(1);
+
 // One hold: the loop, the final check and what they saw, written into the observation.
 class HoldRun {
  public:
@@ -37,6 +40,8 @@ class HoldRun {
     const auto interval = options.hold_ping;
     std::optional<Clock::time_point> next_keepalive;
     if (interval) next_keepalive = start_ + *interval;
+    std::optional<Clock::time_point> next_progress;
+    if (options.on_hold_progress) next_progress = start_;
 
     while (!ended_) {
       const auto now = Clock::now();
@@ -45,9 +50,16 @@ class HoldRun {
         co_await send_probe(kKeepalivePayload);
         // A late wake-up skips the missed beats instead of sending a burst.
         *next_keepalive = std::max(*next_keepalive + *interval, now + *interval / 2);
+        if (next_progress) next_progress = now;  // show the keepalive at once
         continue;
       }
-      const auto wake = next_keepalive ? std::min(*next_keepalive, hold_end) : hold_end;
+      if (next_progress && now >= *next_progress) {
+        options.on_hold_progress(
+            HoldProgress{since(start_, now), observed_.requested, observed_.pings_sent + observed_.messages_sent});
+        *next_progress = now + kProgressEvery;
+      }
+      auto wake = next_keepalive ? std::min(*next_keepalive, hold_end) : hold_end;
+      if (next_progress) wake = std::min(wake, *next_progress);
       auto event = co_await channel_.next(wake);
       co_await handle(std::move(event));
     }

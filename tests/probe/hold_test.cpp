@@ -5,6 +5,7 @@
 // the echo stage's last frame, a little before the hold) and well under 5 s.
 #include <catch2/catch.hpp>
 
+#include "app/progress.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -249,6 +250,32 @@ TEST_CASE("hold: without --hold the stage is skipped as not requested", "[hold]"
   CHECK(stage_of(run.result, Stage::hold).status == StageStatus::skipped);
   CHECK(stage_of(run.result, Stage::hold).detail == "not requested");
   CHECK_FALSE(run.result.observed.hold);
+}
+
+}  // namespace
+}  // namespace wsprobe
+
+namespace wsprobe {
+namespace {
+
+TEST_CASE("hold: a watcher hears the hold's progress, elapsed growing, keepalives counted", "[hold][progress]") {
+  WsScriptPeer peer(WsScript{});
+  auto options = hold_options(peer, 1500ms, 400ms);
+  std::vector<HoldProgress> heard;
+  options.on_hold_progress = [&heard](const HoldProgress& progress) { heard.push_back(progress); };
+  const auto run = test::probe_and_diagnose(options);
+  INFO(test::describe(run.result));
+  CHECK(run.result.verdict.cause == "ok");
+  // Once a second from the start, and at each of the 3 keepalives: at least 4 reports, in order.
+  REQUIRE(heard.size() >= 4);
+  for (std::size_t i = 1; i < heard.size(); ++i) {
+    CHECK(heard[i].elapsed >= heard[i - 1].elapsed);
+    CHECK(heard[i].pings_sent >= heard[i - 1].pings_sent);
+  }
+  CHECK(heard.front().total == Micros(1'500'000));
+  CHECK(heard.back().pings_sent == run.result.observed.hold->pings_sent);
+  CHECK(hold_progress_text({Micros(12'400'000), Micros(90'000'000), 3}) == "hold 12s / 90s, 3 keepalives");
+  CHECK(hold_progress_text({Micros(0), Micros(90'000'000), 0}) == "hold 0s / 90s");
 }
 
 }  // namespace
