@@ -56,6 +56,18 @@ CloseFrame parse_close_payload(std::string_view payload) {
   return frame;
 }
 
+std::optional<LengthField> read_length_field(std::string_view bytes) {
+  if (bytes.size() < 2) return std::nullopt;
+  const std::uint64_t seven_bits = static_cast<unsigned char>(bytes[1]) & 0x7F;
+  // 126: a 16-bit length follows; 127: a 64-bit one (network byte order).
+  const std::size_t extra = seven_bits == 126 ? 2 : seven_bits == 127 ? 8 : 0;
+  if (bytes.size() < 2 + extra) return std::nullopt;
+  if (extra == 0) return LengthField{seven_bits, 2};
+  std::uint64_t length = 0;
+  for (std::size_t i = 2; i < 2 + extra; ++i) length = (length << 8) | static_cast<unsigned char>(bytes[i]);
+  return LengthField{length, 2 + extra};
+}
+
 void FrameDecoder::feed(std::string_view bytes) {
   // Handing out a frame only moves consumed_; the copy happens here, once per read, so decoding
   // many small frames from one read stays linear.
@@ -87,18 +99,10 @@ std::optional<Frame> FrameDecoder::next() {
     error_ = "server frame is masked (RFC 6455 §5.1 forbids it)";
     return std::nullopt;
   }
-  std::size_t header = 2;
-  std::uint64_t length = b1 & 0x7F;
-  if (length == 126) {
-    if (buffer.size() < 4) return std::nullopt;
-    length = (static_cast<unsigned char>(buffer[2]) << 8) | static_cast<unsigned char>(buffer[3]);
-    header = 4;
-  } else if (length == 127) {
-    if (buffer.size() < 10) return std::nullopt;
-    length = 0;
-    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer[i]);
-    header = 10;
-  }
+  const auto field = read_length_field(buffer);
+  if (!field) return std::nullopt;
+  std::size_t header = field->header_bytes;
+  std::uint64_t length = field->length;
   const bool fin = b0 & 0x80;
   if (is_control(static_cast<Opcode>(op)) && (length > 125 || !fin)) {
     error_ = "control frame is fragmented or longer than 125 bytes";

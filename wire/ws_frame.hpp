@@ -29,6 +29,14 @@ struct Frame {
 };
 
 
+// RFC 6455 §5.2: a frame's payload length and the header's size through the length field (2, 4
+// or 10 bytes); empty while `bytes` does not hold the whole field yet. Both ends' decoders use it.
+struct LengthField {
+  std::uint64_t length = 0;
+  std::size_t header_bytes = 2;
+};
+std::optional<LengthField> read_length_field(std::string_view bytes);
+
 // Feeds bytes in as they arrive; hands out whole frames. A frame from a server must not be
 // masked, control frames are at most 125 bytes and unfragmented, and reserved bits and opcodes
 // must be zero without a negotiated extension (RFC 6455 §5.1, §5.2, §5.5): a violation stops

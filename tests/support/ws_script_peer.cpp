@@ -21,6 +21,7 @@
 
 #include "probe/asio.hpp"
 #include "wire/handshake.hpp"
+#include "wire/ws_frame.hpp"
 
 namespace wsprobe::test {
 namespace {
@@ -187,18 +188,10 @@ std::optional<ClientFrame> take_client_frame(std::string& buffer, std::optional<
     error = "client frame is not masked";
     return std::nullopt;
   }
-  std::size_t header = 2;
-  std::uint64_t length = b1 & 0x7F;
-  if (length == 126) {
-    if (buffer.size() < 4) return std::nullopt;
-    length = (static_cast<unsigned char>(buffer[2]) << 8) | static_cast<unsigned char>(buffer[3]);
-    header = 4;
-  } else if (length == 127) {
-    if (buffer.size() < 10) return std::nullopt;
-    length = 0;
-    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<unsigned char>(buffer[i]);
-    header = 10;
-  }
+  const auto field = read_length_field(buffer);
+  if (!field) return std::nullopt;
+  std::size_t header = field->header_bytes;
+  std::uint64_t length = field->length;
   if (length > kMaxClientPayload) {
     error = "client frame too large";
     return std::nullopt;
