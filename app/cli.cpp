@@ -189,6 +189,17 @@ std::vector<std::string> redacted_argv(const std::vector<std::string>& args, boo
 
 }  // namespace
 
+std::string_view to_string(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::json: return "json";
+    case OutputFormat::jsonl: return "jsonl";
+    case OutputFormat::junit: return "junit";
+    case OutputFormat::prometheus: return "prometheus";
+    case OutputFormat::markdown: return "markdown";
+  }
+  return "json";
+}
+
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   struct Unit {
     std::string_view suffix;
@@ -308,8 +319,10 @@ CliParse parse_cli(int argc, const char* const* argv) {
 
   app.add_option("url", url, "ws:// or wss:// URL to probe; 'demo' to probe local endpoints wsprobe starts itself; "
                  "'causes' to list the cause ids");
-  app.add_flag("--json-stdout", cli.json_stdout, "")->group("");
-  app.add_option("--json-file", cli.json_path, "")->group("");
+  bool json_stdout = false;
+  std::optional<std::string> json_path;
+  app.add_flag("--json-stdout", json_stdout, "")->group("");
+  app.add_option("--json-file", json_path, "")->group("");
   // Shown in --help as `--json [FILE]`; parsed by normalize_json_flag.
   bool json_shown_in_help = false;
   app.add_flag("--json", json_shown_in_help, "Write the JSON report to stdout, or with FILE (--json FILE) to that file");
@@ -549,6 +562,9 @@ CliParse parse_cli(int argc, const char* const* argv) {
   if (cli.all_addresses && probe.proxy && probe.proxy->scheme != ProxyScheme::socks5)
     return usage_error("--all-addresses needs the addresses resolved here: not with an HTTP or socks5h proxy, "
                        "which resolves the name itself");
+  if (json_stdout) cli.outputs.push_back({OutputFormat::json, "-"});
+  if (json_path) cli.outputs.push_back({OutputFormat::json, *json_path});
+  if (!cli.demo && !cli.list_causes) cli.targets.push_back(probe);
   cli.argv = redacted_argv(raw, probe.show_secrets);
   return {std::move(cli), 0, {}};
 }

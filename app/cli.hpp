@@ -8,12 +8,26 @@
 
 namespace wsprobe {
 
+// One report a run writes (issue 6): several at once, each to a file or to stdout ("-").
+enum class OutputFormat { json, jsonl, junit, prometheus, markdown };
+std::string_view to_string(OutputFormat format);
+
+struct OutputSpec {
+  OutputFormat format = OutputFormat::json;
+  std::string path;  // "-": stdout, which then carries no human report
+};
+
 struct CliOptions {
-  ProbeOptions probe;
+  ProbeOptions probe;                     // the global options: every target starts from these
+  // Every target to probe, in input order: URL arguments first, then --targets FILE (or `-`,
+  // stdin) entries, each a full ProbeOptions (the global options with the target's own on top,
+  // name and tags in target). Empty for `demo` and `causes`.
+  std::vector<ProbeOptions> targets;
   bool demo = false;
   bool list_causes = false;               // `wsprobe causes`: print the cause catalogue
-  bool json_stdout = false;               // --json with no file: JSON replaces the human report
-  std::optional<std::string> json_path;   // --json FILE
+  std::vector<OutputSpec> outputs;        // --json [FILE], --jsonl [FILE], --junit FILE, --prometheus FILE, --markdown FILE
+  std::size_t concurrency = 1;            // -j/--concurrency: targets probed at once, on one event loop
+  std::optional<std::chrono::milliseconds> deadline;  // --deadline: for the whole run; later targets are not started
   bool no_color = false;
   bool verbose = false;
   bool followups = true;                  // run follow-up probes after an ambiguous failure (--no-followup)

@@ -54,7 +54,7 @@ int run(const CliOptions& cli) {
     demo = std::make_unique<DemoLab>();
     probes = demo->targets(cli.probe);
   } else {
-    probes.push_back(cli.probe);
+    probes = cli.targets;
   }
   // A long hold shows how far it is, on a terminal only; nodes run side by side, so not for them.
   const bool show_progress = cli.probe.hold && !cli.all_addresses && isatty(STDERR_FILENO);
@@ -78,15 +78,20 @@ int run(const CliOptions& cli) {
     report.results.push_back(std::move(result));
   }
 
-  if (cli.json_path) {
-    std::ofstream file(*cli.json_path, std::ios::binary | std::ios::trunc);
+  bool json_stdout = false;
+  for (const auto& output : cli.outputs) {
+    if (output.path == "-") {
+      json_stdout = true;
+      continue;
+    }
+    std::ofstream file(output.path, std::ios::binary | std::ios::trunc);
     file << render_json(report);
     if (!file) {
-      std::cerr << "wsprobe: cannot write " << *cli.json_path << "\n";
+      std::cerr << "wsprobe: cannot write " << output.path << "\n";
       return 2;
     }
   }
-  if (cli.json_stdout) {
+  if (json_stdout) {
     std::cout << render_json(report);
   } else {
     std::cout << render_human(report, HumanStyle{use_color(cli), cli.verbose});

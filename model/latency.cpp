@@ -22,6 +22,7 @@ std::optional<LatencyStats> summarize_latency(std::vector<Micros> samples) {
   stats.max = samples.back();
   stats.p50 = percentile(samples, 50);
   stats.p90 = percentile(samples, 90);
+  stats.p95 = percentile(samples, 95);
   stats.p99 = percentile(samples, 99);
   const auto total = std::accumulate(samples.begin(), samples.end(), Micros{0});
   stats.mean = total / static_cast<long>(samples.size());

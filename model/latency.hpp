@@ -1,5 +1,5 @@
 #pragma once
-// Latency figures over a set of samples: min, p50, p90, p99, max, mean (nearest-rank percentiles).
+// Latency figures over a set of samples: min, p50, p90, p95, p99, max, mean (nearest-rank percentiles).
 #include <optional>
 #include <vector>
 

@@ -140,7 +140,7 @@ struct UpgradeObservation {
 
 struct LatencyStats {
   std::size_t samples = 0;
-  Micros min{0}, p50{0}, p90{0}, p99{0}, max{0}, mean{0};
+  Micros min{0}, p50{0}, p90{0}, p95{0}, p99{0}, max{0}, mean{0};
 };
 
 struct CloseFrame {

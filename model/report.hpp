@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/followup.hpp"
@@ -28,6 +29,9 @@ struct Finding {
   std::string fix;
   std::vector<std::string> vendor_fixes;  // "AWS ALB: ..." for the products the fingerprints name
   std::optional<std::string> hop;  // "client to edge", "edge to backend", when the evidence tells
+  // A broken --max-latency, --max-stage, --min-cert-days, --expect-subprotocol or --expect-status:
+  // the assertion as the user wrote it ("--max-stage tls=300ms"); empty for the probe's own findings.
+  std::optional<std::string> assertion;
 };
 
 // Who answered: a load balancer, CDN, proxy or server recognised from what it sent.
@@ -61,6 +65,7 @@ struct TargetResult {
   std::vector<Finding> findings;
   Verdict verdict;
   int cert_warn_days = 14;  // --cert-warn-days, for the tls_cert_expiring rule
+  Assertions assertions;    // the target's --max-latency, --max-stage, ... (checks/assertions)
   // --all-addresses: one probe per resolved address, in DNS order; this result's own stages are
   // the DNS resolution that found them, and its verdict folds theirs (lb_node_partial_failure).
   std::vector<TargetResult> nodes;
@@ -70,6 +75,9 @@ struct ToolInfo {
   std::string name = "wsprobe";
   std::string version;
   std::vector<std::string> argv;  // secrets redacted
+  // Where it ran, for a support bundle (--markdown) and the JSON report: "os", "openssl",
+  // "boost", "hostname"... in a stable order. Filled by app/; empty in unit tests.
+  std::vector<std::pair<std::string, std::string>> environment;
 };
 
 struct RunReport {

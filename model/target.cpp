@@ -11,4 +11,6 @@ std::string_view to_string(ProxyScheme scheme) {
   return "http";
 }
 
+std::string_view to_string(FailOn fail_on) { return fail_on == FailOn::warn ? "warn" : "fail"; }
+
 }  // namespace wsprobe

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/assertions.hpp"
 #include "model/observations.hpp"
 
 namespace wsprobe {
@@ -19,6 +20,10 @@ struct Target {
   std::uint16_t port = 0;
   std::string resource;  // path and query as sent in the request line
   bool host_is_ip_literal = false;
+  // Many targets (issue 6): how reports name this target ("api-eu"), and free labels ("prod",
+  // "eu-west-1") a targets file gives it; reports carry both, Prometheus as labels.
+  std::optional<std::string> name;
+  std::vector<std::string> tags;
 };
 
 // curl's --resolve HOST:PORT:ADDR: connect to ADDR whenever HOST:PORT is asked for.
@@ -125,6 +130,9 @@ struct ProbeOptions {
   // Called about once a second while a hold runs, and at each keepalive; empty: nobody watches.
   // app/ sets it only when stderr is a terminal.
   std::function<void(const HoldProgress&)> on_hold_progress;
+
+  // CI checks (issue 6): what the target must also meet; checks/assertions reads them.
+  Assertions assertions;
 };
 
 }  // namespace wsprobe

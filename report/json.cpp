@@ -162,6 +162,7 @@ Json latency_json(const std::optional<LatencyStats>& stats) {
   if (!stats) return Json();
   return {{"samples", stats->samples},     {"min_us", stats->min.count()},
           {"p50_us", stats->p50.count()},  {"p90_us", stats->p90.count()},
+          {"p95_us", stats->p95.count()},
           {"p99_us", stats->p99.count()},  {"max_us", stats->max.count()},
           {"mean_us", stats->mean.count()}};
 }
@@ -383,6 +384,10 @@ nlohmann::json to_json(const RunReport& report) { return nlohmann::json(report_j
 std::string render_json(const RunReport& report) {
   // Strings are already valid UTF-8; `replace` keeps a slip from throwing at the last step.
   return report_json(report).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string render_json_line(const TargetResult& result) {
+  return result_json(result).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace wsprobe

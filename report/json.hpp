@@ -19,5 +19,8 @@ nlohmann::json to_json(const RunReport& report);
 // The document as text, keys in reading order (schema_version, tool, results; stage fields in
 // the schema's order), pretty-printed, trailing newline.
 std::string render_json(const RunReport& report);
+// --jsonl: one target's result on one line (an element of the report's `results`, the schema's
+// #/definitions/result), newline-terminated, written as each target ends.
+std::string render_json_line(const TargetResult& result);
 
 }  // namespace wsprobe

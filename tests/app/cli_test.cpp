@@ -112,53 +112,63 @@ TEST_CASE("duration and size options set the budgets, or exit 2", "[cli]") {
   parse_usage_error({"--count", "many", "ws://h/"});
 }
 
+// The --json output as the old single-output fields read: stdout, or a file.
+bool json_stdout(const CliOptions& cli) {
+  for (const auto& o : cli.outputs) if (o.format == OutputFormat::json && o.path == "-") return true;
+  return false;
+}
+std::optional<std::string> json_path(const CliOptions& cli) {
+  for (const auto& o : cli.outputs) if (o.format == OutputFormat::json && o.path != "-") return o.path;
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------------------------
 // --json [FILE]
 
 TEST_CASE("option --json with a URL after it means JSON on stdout", "[cli]") {
   const auto cli = parse_ok({"--json", "wss://x/"});
-  CHECK(cli.json_stdout);
-  CHECK_FALSE(cli.json_path);
+  CHECK(json_stdout(cli));
+  CHECK_FALSE(json_path(cli));
   CHECK(cli.probe.target.host == "x");
   CHECK(cli.probe.target.secure);
 
   const auto ws = parse_ok({"--json", "ws://x/"});
-  CHECK(ws.json_stdout);
-  CHECK_FALSE(ws.json_path);
+  CHECK(json_stdout(ws));
+  CHECK_FALSE(json_path(ws));
 }
 
 TEST_CASE("option --json FILE or --json=FILE or --json before an option or at the end", "[cli]") {
   SECTION("--json FILE URL") {
     const auto cli = parse_ok({"--json", "report.json", "wss://x/"});
-    CHECK_FALSE(cli.json_stdout);
-    CHECK(cli.json_path == "report.json");
+    CHECK_FALSE(json_stdout(cli));
+    CHECK(json_path(cli) == "report.json");
     CHECK(cli.probe.target.host == "x");
   }
   SECTION("--json=FILE URL") {
     const auto cli = parse_ok({"--json=out/r.json", "wss://x/"});
-    CHECK_FALSE(cli.json_stdout);
-    CHECK(cli.json_path == "out/r.json");
+    CHECK_FALSE(json_stdout(cli));
+    CHECK(json_path(cli) == "out/r.json");
   }
   SECTION("URL --json") {
     const auto cli = parse_ok({"wss://x/", "--json"});
-    CHECK(cli.json_stdout);
-    CHECK_FALSE(cli.json_path);
+    CHECK(json_stdout(cli));
+    CHECK_FALSE(json_path(cli));
   }
   SECTION("--json -v URL") {
     const auto cli = parse_ok({"--json", "-v", "wss://x/"});
-    CHECK(cli.json_stdout);
+    CHECK(json_stdout(cli));
     CHECK(cli.verbose);
   }
   SECTION("--json demo") {
     const auto cli = parse_ok({"--json", "demo"});
-    CHECK(cli.json_stdout);
+    CHECK(json_stdout(cli));
     CHECK(cli.demo);
   }
   SECTION("demo --json FILE") {
     const auto cli = parse_ok({"demo", "--json", "r.json"});
     CHECK(cli.demo);
-    CHECK(cli.json_path == "r.json");
-    CHECK_FALSE(cli.json_stdout);
+    CHECK(json_path(cli) == "r.json");
+    CHECK_FALSE(json_stdout(cli));
   }
 }
 
