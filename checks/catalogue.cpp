@@ -498,6 +498,23 @@ constexpr std::array kCauses{
     CauseInfo{"idle_timeout_short", S::hold, "Short idle timeout",
               "The idle timeout on the path is shorter than expected.", "Raise the idle timeout or ping more often.",
               kIdleFixes, kIdleRefs, C::certain, kIdleRows},
+    // Assertions a CI job set (issue 6): warnings that --fail-on warn turns into failures.
+    CauseInfo{"stage_slow", S::tcp, "Stage slower than allowed",
+              "A stage took longer than its --max-stage limit (the finding names the stage and both times).",
+              "Find where the time goes in that stage (DNS resolver, distance to the edge, TLS session reuse, "
+              "backend load), or raise the limit if it was too tight."},
+    CauseInfo{"cert_lifetime_short", S::tls, "Certificate expires before --min-cert-days",
+              "The certificate is valid but expires sooner than --min-cert-days allows.",
+              "Renew the certificate, and check that automatic renewal (ACME, ACM) runs for this name."},
+    CauseInfo{"subprotocol_unexpected", S::upgrade, "Server did not pick the expected subprotocol",
+              "The 101 answered with another subprotocol, or none, than --expect-subprotocol asked for.",
+              "Check that the server supports the subprotocol and that no proxy strips Sec-WebSocket-Protocol."},
+    CauseInfo{"status_unexpected", S::upgrade, "Upgrade answered another status than expected",
+              "The upgrade answer's status differs from --expect-status.",
+              "Check the endpoint's authentication and routing: the status shows what it did instead."},
+    CauseInfo{"run_deadline_exceeded", S::dns, "Not probed before the run's --deadline",
+              "The run's overall --deadline passed before this target was probed or finished.",
+              "Raise --deadline, probe more targets at once with -j, or lower the per-target --timeout."},
 };
 
 }  // namespace

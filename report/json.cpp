@@ -329,7 +329,23 @@ Json finding_json(const Finding& finding) {
           {"evidence", strings(finding.evidence)},
           {"fix", str(finding.fix)},
           {"vendor_fixes", strings(finding.vendor_fixes)},
-          {"hop", str_or_null(finding.hop)}};
+          {"hop", str_or_null(finding.hop)},
+          {"assertion", str_or_null(finding.assertion)}};
+}
+
+Json assertions_json(const Assertions& assertions) {
+  Json latency = Json::array();
+  for (const auto& limit : assertions.max_latency)
+    latency.push_back({{"quantile", str(limit.quantile)}, {"limit_us", limit.limit.count()}});
+  Json stages = Json::array();
+  for (const auto& limit : assertions.max_stage)
+    stages.push_back({{"stage", str(to_string(limit.stage))}, {"limit_us", limit.limit.count()}});
+  return {{"max_latency", std::move(latency)},
+          {"max_stage", std::move(stages)},
+          {"min_cert_days", value_or_null(assertions.min_cert_days)},
+          {"expect_subprotocol", str_or_null(assertions.expect_subprotocol)},
+          {"expect_status", value_or_null(assertions.expect_status)},
+          {"fail_on", str(to_string(assertions.fail_on))}};
 }
 
 Json result_json(const TargetResult& result);
@@ -339,7 +355,9 @@ Json target_json(const Target& target) {
           {"host", str(target.host)},
           {"port", target.port},
           {"secure", target.secure},
-          {"resource", str(target.resource)}};
+          {"resource", str(target.resource)},
+          {"name", str_or_null(target.name)},
+          {"tags", strings(target.tags)}};
 }
 
 Json result_json(const TargetResult& result) {
@@ -361,7 +379,14 @@ Json result_json(const TargetResult& result) {
           {"fingerprints", std::move(fingerprints)},
           {"verdict", verdict_json(result.verdict)},
           {"findings", std::move(findings)},
+          {"assertions", assertions_json(result.assertions)},
           {"nodes", std::move(nodes)}};
+}
+
+Json environment_json(const std::vector<std::pair<std::string, std::string>>& environment) {
+  Json out = Json::object();
+  for (const auto& [key, value] : environment) out[str(key)] = str(value);
+  return out;
 }
 
 Json report_json(const RunReport& report) {
@@ -371,7 +396,8 @@ Json report_json(const RunReport& report) {
           {"tool",
            {{"name", str(report.tool.name)},
             {"version", str(report.tool.version)},
-            {"argv", strings(report.tool.argv)}}},
+            {"argv", strings(report.tool.argv)},
+            {"environment", environment_json(report.tool.environment)}}},
           {"results", std::move(results)}};
 }
 

@@ -34,7 +34,7 @@ build() {
 
 case "${1:-demo}" in
   build) install_missing; build ;;
-  demo)  install_missing; build; ./build/wsprobe demo ;;
+  demo)  install_missing; build; ./build/app/wsprobe demo ;;
   test)  packages+=("${test_packages[@]}"); install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
   bench) install_missing; build; cmake --build build --target wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
   *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;

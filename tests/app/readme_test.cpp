@@ -45,3 +45,18 @@ TEST_CASE("README documents every option in --help", "[readme]") {
   }
   CHECK(options >= 20);
 }
+
+TEST_CASE("the setup script's demo runs the binary the build makes", "[readme]") {
+  // `bash scripts/setup.sh demo` is the README's first command: it builds into ./build and runs
+  // the binary from there, so the path it names must be where CMake puts wsprobe.
+  std::ifstream file(WSPROBE_SOURCE_DIR "/scripts/setup.sh");
+  std::stringstream text;
+  text << file.rdbuf();
+  std::smatch match;
+  const auto script = text.str();
+  REQUIRE(std::regex_search(script, match, std::regex(R"(demo\)[^\n]*\./build/(\S+) demo)")));
+  const std::string binary = WSPROBE_BINARY;
+  const std::string built_suffix = "/" + match[1].str();
+  CHECK(binary.size() > built_suffix.size());
+  CHECK(binary.compare(binary.size() - built_suffix.size(), built_suffix.size(), built_suffix) == 0);
+}
