@@ -819,6 +819,7 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
                   std::string(to_string(finding.stage)) + ", " + std::string(to_string(finding.confidence)) + ")");
     if (!finding.summary.empty())
       for (auto& line : wrap(finding.summary, indent, indent)) emit(out, std::move(line));
+    if (finding.assertion) emit(out, indent + "assertion: " + safe(*finding.assertion));
     for (const auto& evidence : finding.evidence)
       for (auto& line : wrap(evidence, indent + "evidence: ", indent + "  ")) emit(out, std::move(line));
     // A finding without its own fix falls back to the catalogue's general one.
@@ -832,8 +833,19 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
   }
 }
 
+// "api-eu  wss://api.example.com/ws  [prod, eu-west-1]": the name a targets file gave, the URL, the tags.
+std::string target_title(const Target& target) {
+  std::string title = target.name ? safe(*target.name) + "  " + safe(target.url) : safe(target.url);
+  if (!target.tags.empty()) {
+    std::vector<std::string> tags;
+    for (const auto& tag : target.tags) tags.push_back(safe(tag));
+    title += "  [" + join(tags, ", ") + "]";
+  }
+  return title;
+}
+
 void render_target(std::string& out, const TargetResult& result, const Context& ctx) {
-  emit(out, ctx.paint(safe(result.target.url), Tone::strong));
+  emit(out, ctx.paint(target_title(result.target), Tone::strong));
   render_headline(out, result.verdict, ctx);
   if (ctx.verbose)
     emit(out, "  started " + safe(result.started_at) + ", total " + text::format_ms(result.total_duration) +
@@ -874,6 +886,18 @@ std::string render_human(const RunReport& report, const HumanStyle& style) {
   if (report.results.size() > 1) {
     out += '\n';
     emit(out, summary_line(report));
+    // One line per target, in input order, so a CI log ends with the whole fleet on one screen.
+    for (const auto& result : report.results) {
+      const auto& verdict = result.verdict;
+      std::string line = "  " + std::string(verdict_word(verdict.status));
+      line.resize(std::max<std::size_t>(line.size(), 11), ' ');
+      line += text::format_ms(result.total_duration);
+      line.resize(std::max<std::size_t>(line.size(), 21), ' ');
+      line += (result.target.name ? safe(*result.target.name) : safe(result.target.url));
+      if (verdict.cause != "ok")
+        line += "  " + (verdict.stage ? std::string(to_string(*verdict.stage)) + ": " : std::string()) + safe(verdict.cause);
+      emit(out, std::move(line));
+    }
   }
   return out;
 }
