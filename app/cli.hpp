@@ -1,9 +1,11 @@
 #pragma once
-// The command line: `wsprobe [options] URL` and `wsprobe demo`.
+// The command line: `wsprobe [options] URL... [--targets FILE]...`, `wsprobe demo` and `wsprobe causes`.
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/option_values.hpp"
 #include "model/target.hpp"
 
 namespace wsprobe {
@@ -18,10 +20,12 @@ struct OutputSpec {
 };
 
 struct CliOptions {
-  ProbeOptions probe;                     // the global options: every target starts from these
-  // Every target to probe, in input order: URL arguments first, then --targets FILE (or `-`,
-  // stdin) entries, each a full ProbeOptions (the global options with the target's own on top,
-  // name and tags in target). Empty for `demo` and `causes`.
+  // The global options: every target starts from these. Its target is empty (the demo aims it).
+  ProbeOptions probe;
+  // Every target to probe, in input order: URL arguments first, then the entries of each
+  // --targets FILE in the order given, then stdin's for a `-` argument; each a full ProbeOptions
+  // (the global options with the entry's own on top, name and tags in target). At most
+  // kMaxTargets (targets_file.hpp). Empty for `demo` and `causes`.
   std::vector<ProbeOptions> targets;
   bool demo = false;
   bool list_causes = false;               // `wsprobe causes`: print the cause catalogue
@@ -41,11 +45,7 @@ struct CliParse {
   std::string message;                // help, version or the error, for the user
 };
 
-CliParse parse_cli(int argc, const char* const* argv);
-
-// "500ms", "5s", "1.5s", "2m", "1h"; a bare number is seconds.
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
-// "32", "4K", "1M" (K = 1024).
-std::optional<std::size_t> parse_size(std::string_view text);
+// `in` is what `-` and `--targets -` read (nullptr: std::cin); only read when one of them is given.
+CliParse parse_cli(int argc, const char* const* argv, std::istream* in = nullptr);
 
 }  // namespace wsprobe

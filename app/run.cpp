@@ -2,20 +2,27 @@
 
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "app/demo.hpp"
+#include "app/environment.hpp"
+#include "app/outputs.hpp"
 #include "app/progress.hpp"
 #include "checks/followup_plan.hpp"
+#include "checks/rules_run.hpp"
 #include "checks/verdict.hpp"
+#include "probe/fleet.hpp"
 #include "probe/followups.hpp"
 #include "probe/nodes.hpp"
 #include "probe/pipeline.hpp"
 #include "report/cause_table.hpp"
 #include "report/human.hpp"
-#include "report/json.hpp"
+#include "wire/redact.hpp"
 
 #ifndef WSPROBE_VERSION
 #define WSPROBE_VERSION "0.0.0"
@@ -24,79 +31,151 @@
 namespace wsprobe {
 namespace {
 
+using std::chrono::milliseconds;
+
 bool use_color(const CliOptions& cli) {
   // https://no-color.org: any non-empty NO_COLOR turns colours off.
   const char* no_color = std::getenv("NO_COLOR");
   return !cli.no_color && !(no_color && *no_color) && isatty(STDOUT_FILENO);
 }
 
+// A target whose budget the run's --deadline shortened.
+struct DeadlineCut {
+  milliseconds deadline;
+  milliseconds budget;
+};
+
+struct Fleet {
+  const CliOptions& cli;
+  std::vector<ProbeOptions> targets;
+  std::vector<TargetResult> results;  // by input index
+  Clock::time_point started;
+  const std::function<void(const TargetResult&)>& ended;
+  bool show_progress = false;
+};
+
 // Follow-ups first (small extra connections that tell look-alike causes apart), then the rules.
-void diagnose_one(const ProbeOptions& probe, TargetResult& result, bool followups) {
-  result.cert_warn_days = probe.cert_warn_days;
-  if (followups) result.followups = run_followups(probe, result, plan_followups(result));
-  diagnose(result);
+net::awaitable<void> diagnose_target(ProbeOptions probe, TargetResult* result, bool followups,
+                                     std::optional<DeadlineCut> cut) {
+  result->cert_warn_days = probe.cert_warn_days;
+  result->assertions = probe.assertions;
+  if (followups) {
+    auto kinds = plan_followups(*result);
+    auto observations = co_await probe_followups(std::move(probe), *result, std::move(kinds));
+    result->followups = std::move(observations);
+  }
+  diagnose(*result);
+  if (cut) note_deadline_cut(*result, cut->deadline, cut->budget);
+}
+
+// One probe per resolved address (an LB node), each node diagnosed, then one verdict over them.
+net::awaitable<void> probe_with_nodes(ProbeOptions probe, TargetResult* out, bool followups,
+                                      std::optional<DeadlineCut> cut) {
+  *out = co_await probe_nodes(probe);
+  out->assertions = probe.assertions;
+  auto* nodes = out->nodes.data();
+  co_await run_bounded(out->nodes.size(), out->nodes.size(), [&probe, nodes, followups, cut](std::size_t i) {
+    const auto address = nodes[i].observed.dns ? nodes[i].observed.dns->pinned_address : std::nullopt;
+    return diagnose_target(address ? node_options(probe, *address) : probe, nodes + i, followups, cut);
+  });
+  diagnose_nodes(*out);
+  if (out->nodes.empty() && cut) note_deadline_cut(*out, cut->deadline, cut->budget);
+}
+
+net::awaitable<void> probe_one(Fleet* fleet, std::size_t index) {
+  auto probe = fleet->targets[index];
+  auto& result = fleet->results[index];
+  const auto& cli = fleet->cli;
+  std::optional<DeadlineCut> cut;
+  if (cli.deadline) {
+    const auto turn_at = Clock::now() - fleet->started;
+    const auto left = std::chrono::floor<milliseconds>(*cli.deadline - turn_at);
+    if (left <= milliseconds::zero()) {
+      result.target = probe.target;
+      if (!probe.show_secrets) result.target.resource = redact_url(result.target.resource);
+      result.cert_warn_days = probe.cert_warn_days;
+      result.assertions = probe.assertions;
+      stamp_start(result);
+      diagnose_not_run(result, *cli.deadline, std::chrono::duration_cast<Micros>(turn_at));
+      fleet->ended(result);
+      co_return;
+    }
+    if (left < probe.budgets.total) {
+      probe.budgets.total = left;
+      cut = DeadlineCut{*cli.deadline, left};
+    }
+  }
+  if (cli.all_addresses) {
+    co_await probe_with_nodes(std::move(probe), &result, cli.followups, cut);
+  } else {
+    result = co_await probe_target(probe);
+    if (fleet->show_progress) clear_progress_line(std::cerr);
+    co_await diagnose_target(std::move(probe), &result, cli.followups, cut);
+  }
+  fleet->ended(result);
+}
+
+net::awaitable<void> probe_fleet(Fleet* fleet) {
+  co_await run_bounded(fleet->targets.size(), fleet->cli.concurrency,
+                       [fleet](std::size_t index) { return probe_one(fleet, index); });
 }
 
 }  // namespace
+
+std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const CliOptions& cli,
+                                    const std::function<void(const TargetResult&)>& ended) {
+  Fleet fleet{cli, std::move(targets), {}, Clock::now(), ended};
+  fleet.results.resize(fleet.targets.size());
+  // A long hold shows how far it is, on a terminal only, and only while one probe runs at a time:
+  // lines of probes side by side would overwrite each other.
+  bool holds = false;
+  for (const auto& probe : fleet.targets) holds = holds || probe.hold.has_value();
+  fleet.show_progress = holds && !cli.all_addresses && (cli.concurrency <= 1 || fleet.targets.size() == 1) &&
+                        isatty(STDERR_FILENO);
+  if (fleet.show_progress)
+    for (auto& probe : fleet.targets) probe.on_hold_progress = hold_progress_line(std::cerr);
+
+  net::io_context ioc;
+  net::co_spawn(ioc, probe_fleet(&fleet), [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  });
+  ioc.run();
+  return std::move(fleet.results);
+}
 
 int run(const CliOptions& cli) {
   if (cli.list_causes) {
     std::cout << render_cause_table();
     return 0;
   }
+  constexpr int kUsage = 2;
+  Outputs outputs;
+  if (auto error = outputs.open(cli.outputs)) {
+    std::cerr << "wsprobe: " << *error << "\n";
+    return kUsage;
+  }
+
   RunReport report;
   report.tool.version = WSPROBE_VERSION;
   report.tool.argv = cli.argv;
+  report.tool.environment = run_environment();
 
   std::unique_ptr<DemoLab> demo;
-  std::vector<ProbeOptions> probes;
+  std::vector<ProbeOptions> targets = cli.targets;
   if (cli.demo) {
     demo = std::make_unique<DemoLab>();
-    probes = demo->targets(cli.probe);
-  } else {
-    probes = cli.targets;
+    targets = demo->targets(cli.probe);
   }
-  // A long hold shows how far it is, on a terminal only; nodes run side by side, so not for them.
-  const bool show_progress = cli.probe.hold && !cli.all_addresses && isatty(STDERR_FILENO);
-  if (show_progress)
-    for (auto& probe : probes) probe.on_hold_progress = hold_progress_line(std::cerr);
-  for (const auto& probe : probes) {
-    if (cli.all_addresses) {
-      // One probe per resolved address (an LB node), then one verdict over them.
-      auto parent = run_nodes(probe);
-      for (auto& node : parent.nodes) {
-        const auto address = node.observed.dns ? node.observed.dns->pinned_address : std::nullopt;
-        diagnose_one(address ? node_options(probe, *address) : probe, node, cli.followups);
-      }
-      diagnose_nodes(parent);
-      report.results.push_back(std::move(parent));
-      continue;
-    }
-    auto result = run_probe(probe);
-    if (show_progress) clear_progress_line(std::cerr);
-    diagnose_one(probe, result, cli.followups);
-    report.results.push_back(std::move(result));
-  }
+  report.results = probe_all(std::move(targets), cli, [&outputs](const TargetResult& result) {
+    outputs.target_ended(result);
+  });
 
-  bool json_stdout = false;
-  for (const auto& output : cli.outputs) {
-    if (output.path == "-") {
-      json_stdout = true;
-      continue;
-    }
-    std::ofstream file(output.path, std::ios::binary | std::ios::trunc);
-    file << render_json(report);
-    if (!file) {
-      std::cerr << "wsprobe: cannot write " << output.path << "\n";
-      return 2;
-    }
-  }
-  if (json_stdout) {
-    std::cout << render_json(report);
-  } else {
-    std::cout << render_human(report, HumanStyle{use_color(cli), cli.verbose});
-  }
+  if (!outputs.claims_stdout()) std::cout << render_human(report, HumanStyle{use_color(cli), cli.verbose});
   std::cout.flush();
+  if (auto error = outputs.finish(report)) {
+    std::cerr << "wsprobe: " << *error << "\n";
+    return kUsage;
+  }
   return exit_code_for(report);
 }
 

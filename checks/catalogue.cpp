@@ -493,8 +493,11 @@ constexpr std::array kCauses{
               "(informational).",
               "Enable permessage-deflate on the server if compression is wanted; some proxies strip "
               "Sec-WebSocket-Extensions."},
-    CauseInfo{"latency_high", S::echo, "High latency", "Round-trip times are above the threshold.",
-              "Check the path and the server's load."},
+    CauseInfo{"latency_high", S::echo, "Round trips slower than --max-latency",
+              "Ping or echo round trips were slower than --max-latency allows (the finding names the figure, both "
+              "times and the sample count), or none was measured to check the limit against.",
+              "Find where the time goes (distance to the edge, a loaded server or proxy, buffering on the path), or "
+              "raise the limit if it was too tight."},
     CauseInfo{"idle_timeout_short", S::hold, "Short idle timeout",
               "The idle timeout on the path is shorter than expected.", "Raise the idle timeout or ping more often.",
               kIdleFixes, kIdleRefs, C::certain, kIdleRows},
@@ -504,17 +507,26 @@ constexpr std::array kCauses{
               "Find where the time goes in that stage (DNS resolver, distance to the edge, TLS session reuse, "
               "backend load), or raise the limit if it was too tight."},
     CauseInfo{"cert_lifetime_short", S::tls, "Certificate expires before --min-cert-days",
-              "The certificate is valid but expires sooner than --min-cert-days allows.",
+              "The certificate expires sooner than --min-cert-days allows (or, under -k, has expired), or no "
+              "certificate was seen to check it.",
               "Renew the certificate, and check that automatic renewal (ACME, ACM) runs for this name."},
     CauseInfo{"subprotocol_unexpected", S::upgrade, "Server did not pick the expected subprotocol",
-              "The 101 answered with another subprotocol, or none, than --expect-subprotocol asked for.",
+              "The 101 chose another subprotocol than --expect-subprotocol names, or none, although wsprobe "
+              "offered it.",
               "Check that the server supports the subprotocol and that no proxy strips Sec-WebSocket-Protocol."},
     CauseInfo{"status_unexpected", S::upgrade, "Upgrade answered another status than expected",
-              "The upgrade answer's status differs from --expect-status.",
+              "The upgrade was answered with another status than --expect-status names: a refusal where a 101 was "
+              "expected, or a 101 where a refusal (401, 403) was.",
               "Check the endpoint's authentication and routing: the status shows what it did instead."},
     CauseInfo{"run_deadline_exceeded", S::dns, "Not probed before the run's --deadline",
               "The run's overall --deadline passed before this target was probed or finished.",
               "Raise --deadline, probe more targets at once with -j, or lower the per-target --timeout."},
+    // --hold with --hold-ping (issue 5): what the pinged hold and its silent companion show together.
+    CauseInfo{"keepalive_interval_safe", S::hold, "Largest safe keepalive interval",
+              "The hold ran twice side by side, with keepalives and silent: how long the silent connection lived "
+              "bounds the keepalive interval that keeps a connection up on this path (informational).",
+              "Send keepalives (WebSocket pings, or application messages where an idle timer ignores pings) at "
+              "this interval or more often, or raise the idle timeout on the path."},
 };
 
 }  // namespace

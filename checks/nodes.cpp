@@ -1,6 +1,7 @@
 // --all-addresses: one verdict for the load balancer from the verdicts of its nodes.
 #include <algorithm>
 
+#include "checks/assertions.hpp"
 #include "checks/catalogue.hpp"
 #include "checks/rules.hpp"
 #include "checks/verdict.hpp"
@@ -36,8 +37,17 @@ const Finding* primary_finding(const TargetResult& node) {
   return nullptr;
 }
 
-// "127.0.0.4: tcp failed, tcp_refused (127.0.0.4:443: Connection refused)"
+// A node failing only because --fail-on warn raised a warning (a broken assertion, an expiring
+// certificate): its stages passed, so nothing of a load balancer's usual node failures applies.
+bool fails_on_warning(const TargetResult& node) {
+  const auto* primary = primary_finding(node);
+  return primary && raised_by_fail_on(*primary);
+}
+
+// "127.0.0.4: tcp failed, tcp_refused (127.0.0.4:443: Connection refused)"; for a node failing on
+// a warning, its verdict: "127.0.0.4: tls took 412ms, above --max-stage tls=300ms (failing ...)."
 std::string failing_node_words(const TargetResult& node) {
+  if (fails_on_warning(node)) return node_address(node) + ": " + node.verdict.summary;
   const auto stage = node.verdict.stage.value_or(Stage::dns);
   std::string words = node_address(node) + ": " + std::string(to_string(stage)) + " failed, " + node.verdict.cause;
   if (const auto* result = stage_result(node, stage); result && !result->detail.empty())
@@ -48,6 +58,7 @@ std::string failing_node_words(const TargetResult& node) {
 // What a node's failure usually means when its siblings work (knowledge base: nlb_az_dns_drop,
 // nlb_unhealthy_target_rst; catalogue lb_node_partial_failure).
 std::string_view usual_lb_cause(const TargetResult& node) {
+  if (fails_on_warning(node)) return "";
   const auto stage = node.verdict.stage.value_or(Stage::dns);
   const auto& cause = node.verdict.cause;
   if (cause == "tcp_timeout" || cause == "tcp_unreachable")
@@ -97,12 +108,17 @@ Finding partial_failure(const TargetResult& parent, const std::vector<const Targ
   for (const auto& node : parent.nodes)
     if (node.verdict.status != VerdictStatus::fail) good.push_back(node_address(node));
 
-  const std::string how_many = bad.size() == total ? "All " + std::to_string(total) + " nodes fail, not alike: "
-                                                   : std::to_string(bad.size()) + " of " + std::to_string(total) +
-                                                         " nodes fail: ";
+  const bool only_warnings = std::all_of(bad.begin(), bad.end(), [](const TargetResult* node) {
+    return fails_on_warning(*node);
+  });
+  const std::string how_many = (bad.size() == total ? "All " + std::to_string(total) + " nodes fail, not alike"
+                                                    : std::to_string(bad.size()) + " of " + std::to_string(total) +
+                                                          " nodes fail") +
+                               (only_warnings ? ", on warnings (--fail-on warn): " : ": ");
   finding.summary = how_many + join(bad_words) + (good.empty() ? "" : "; " + join(good) + " pass") +
-                    ". The usual causes: a zone with no healthy target while cross-zone load balancing is off, "
-                    "a node or listener that is down, or a stale address in DNS.";
+                    (only_warnings ? "."
+                                   : ". The usual causes: a zone with no healthy target while cross-zone load "
+                                     "balancing is off, a node or listener that is down, or a stale address in DNS.");
   for (const auto* node : bad) {
     finding.evidence.push_back(failing_node_words(*node));
     if (const auto hint = usual_lb_cause(*node); !hint.empty())
@@ -163,14 +179,20 @@ void diagnose_nodes(TargetResult& parent) {
     parent.findings.push_back(partial_failure(parent, bad));
   }
   for (auto& warning : shared_warnings(parent.nodes)) parent.findings.push_back(std::move(warning));
+  // Nodes diagnosed under the same --fail-on left no warning; this keeps the parent to it regardless.
+  apply_fail_on(parent.findings, parent.assertions.fail_on);
   for (auto& finding : parent.findings)
     if (const auto* cause = find_cause(finding.id))
       finding.vendor_fixes = matching_vendor_fixes(*cause, parent.fingerprints);
 
   parent.verdict = fold_verdict(parent.findings);
+  explain_assertion_verdict(parent, parent.verdict);
   const auto total = std::to_string(parent.nodes.size());
   if (parent.verdict.status == VerdictStatus::pass) {
-    parent.verdict.summary = "Every stage passed on all " + total + " nodes.";
+    // Every node passed alike; on an expected refusal (--expect-status 401) each one was refused.
+    const auto expected = expected_status_words(parent.nodes.front());
+    parent.verdict.summary = expected.empty() ? "Every stage passed on all " + total + " nodes."
+                                              : "All " + total + " nodes pass: " + expected;
   } else if (parent.verdict.status == VerdictStatus::degraded) {
     std::size_t degraded = 0;
     for (const auto& node : parent.nodes) degraded += node.verdict.status == VerdictStatus::degraded;

@@ -21,8 +21,17 @@ std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const O
                                                const Target& target,
                                                const std::vector<FollowUpObservation>& followups = {});
 std::optional<Finding> explain_session_failure(const StageResult& stage, const Observations& observed);
-// hold: idle_timeout (when, how, which LB defaults match), closed_by_peer.
+// hold: idle_timeout (when, how, which LB defaults match), closed_by_peer; with --hold-ping, what
+// the silent run alongside saw.
 std::optional<Finding> explain_hold_failure(const StageResult& stage, const Observations& observed);
+// --hold with --hold-ping on a hold that survived: keepalive_interval_safe (info), the largest
+// keepalive interval the pinged and the silent runs show to be safe.
+std::vector<Finding> find_hold_notes(const TargetResult& result);
+
+// How the connection ended, for a finding's evidence: "connection ended during the echo stage:
+// closed by the server with close frame 1011 (internal error: the server or a proxy failed); close
+// handshake completed".
+std::string describe_connection_end(const ConnectionEnd& end);
 
 // The page a TLS server sends back when plaintext HTTP reaches it: nginx's 497 page
 // (ngx_http_special_response.c) and Go's net/http answer (server.go).

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "checks/rules.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 namespace {
@@ -38,48 +39,29 @@ constexpr KnownTimeout kTimingMap[] = {
 // ±10%, at least ±2 s: handshakes, timer granularity and round trips blur the edge.
 bool near(double measured, double known) { return std::abs(measured - known) <= std::max(2.0, known * 0.1); }
 
+// "60.4 s"; under a second in milliseconds ("150 ms"), where tenths of a second would blur it.
 std::string seconds(Micros duration) {
   char out[32];
-  std::snprintf(out, sizeof out, "%.1f s", static_cast<double>(duration.count()) / 1e6);
+  if (duration < Micros(1'000'000))
+    std::snprintf(out, sizeof out, "%.0f ms", static_cast<double>(duration.count()) / 1e3);
+  else
+    std::snprintf(out, sizeof out, "%.1f s", static_cast<double>(duration.count()) / 1e6);
   return out;
 }
 
-// RFC 6455 §7.4.1 and the IANA registry, with what each usually means behind a load balancer.
-std::string_view close_code_meaning(std::uint16_t code) {
-  switch (code) {
-    case 1000: return "normal closure";
-    case 1001: return "going away: the server or a proxy is shutting down, or cut an idle connection";
-    case 1002: return "protocol error";
-    case 1003: return "unsupported data";
-    case 1007: return "invalid payload data";
-    case 1008: return "policy violation: often authentication expired or an origin refused";
-    case 1009: return "message too big";
-    case 1010: return "extension required";
-    case 1011: return "internal error: the server or a proxy failed";
-    case 1012: return "service restart";
-    case 1013: return "try again later: overloaded";
-    case 1014: return "bad gateway: a proxy's upstream failed";
-    default: return code >= 4000 ? "application-defined" : "unregistered";
-  }
-}
-
-std::string describe_close(const CloseFrame& close) {
-  if (!close.code) return "a close frame without a status code";
-  std::string out = "a close frame " + std::to_string(*close.code) + " (" +
-                    std::string(close_code_meaning(*close.code)) + ")";
-  if (!close.reason.empty()) out += " '" + close.reason + "'";
-  return out;
-}
+std::string describe_close(const CloseFrame& close) { return "a " + close_frame_explained(close); }
 
 // Close codes an idle or lifetime cut sends; any other code is the server's own decision.
 bool is_cut_code(const std::optional<std::uint16_t>& code) { return !code || *code == 1000 || *code == 1001; }
 
-std::string how(const HoldObservation& hold) {
-  if (hold.end == "close_frame" && hold.peer_close) return "by " + describe_close(*hold.peer_close);
-  if (hold.end == "fin") return "by FIN without a close frame (a browser sees 1006)";
-  if (hold.end == "reset") return "by RST without a close frame (a browser sees 1006)";
+// "by FIN without a close frame (a browser sees 1006)" for a hold's end (HoldObservation::end).
+std::string how(const std::optional<std::string>& end, const std::optional<CloseFrame>& peer_close) {
+  if (end == "close_frame" && peer_close) return "by " + describe_close(*peer_close);
+  if (end == "fin") return "by FIN without a close frame (a browser sees 1006)";
+  if (end == "reset") return "by RST without a close frame (a browser sees 1006)";
   return "";
 }
+std::string how(const HoldObservation& hold) { return how(hold.end, hold.peer_close); }
 
 // What the measured time is: an idle time, a lifetime (keepalives flowed), or an upper bound
 // (a silent drop shows nothing; an RST may be our next send meeting a long-expired timer).
@@ -99,6 +81,28 @@ std::string matches(Micros measured_time, Measure measure) {
     }
     if (hit) out += (out.empty() ? "" : " or ") + std::string(known.who);
   }
+  return out;
+}
+
+// "silent run alongside (no keepalives): cut after 0.6 s idle by FIN without a close frame ...".
+std::string describe_silent_run(const SilentHold& silent) {
+  std::string out = "silent run alongside (no keepalives";
+  if (silent.remote_endpoint) out += ", to " + *silent.remote_endpoint;
+  out += "): ";
+  if (silent.failed_before_hold) {
+    out += "never reached its hold, its " + std::string(to_string(*silent.failed_before_hold)) + " stage failed";
+    return silent.failure_detail.empty() ? out : out + ": " + silent.failure_detail;
+  }
+  if (silent.survived) return out + "survived " + seconds(silent.held) + ", its final ping answered";
+  if (!silent.end) return out + "failed after " + seconds(silent.held) + " without a cut";
+  if (silent.end == "silent") return out + "dropped silently, found by its unanswered final ping after " + seconds(silent.held);
+  if (silent.found_by_final_check)
+    return out + "cut " + how(silent.end, silent.peer_close) + " when its final ping went out after " + seconds(silent.held) +
+           " idle (the timer may have fired at any time before)";
+  out += "cut after " + seconds(*silent.cut_after);
+  if (silent.idle_before_cut) out += " (" + seconds(*silent.idle_before_cut) + " idle)";
+  out += " " + how(silent.end, silent.peer_close);
+  if (!silent.closed_by.empty()) out += ", closed by: " + silent.closed_by;
   return out;
 }
 
@@ -123,6 +127,13 @@ std::optional<Finding> explain_hold_failure(const StageResult& stage, const Obse
                       " after holding " + seconds(hold.held) +
                       ": the connection was dropped silently (no close frame, FIN or RST)" +
                       (found.empty() ? "." : "; fits " + found + ".");
+  } else if (keepalives > 0 && hold.silent_run && hold.silent_run->survived) {
+    // The same hold without keepalives lived: no timer ended this one, its keepalives did.
+    finding.summary = "Cut after " + seconds(*hold.cut_after) + " " + how(hold) + " although " +
+                      std::to_string(keepalives) + " keepalive " + keepalive_word +
+                      " went out, while the silent connection held alongside survived: the keepalives themselves "
+                      "seem to end it (" + keepalive_word + " the server or a proxy refuses, or a limit on them), "
+                      "not an idle or lifetime timer.";
   } else if (keepalives > 0) {
     // It died although traffic flowed: what counts is the time since the connection began.
     const auto found = matches(*hold.cut_after, Measure::lifetime);
@@ -153,7 +164,51 @@ std::optional<Finding> explain_hold_failure(const StageResult& stage, const Obse
                                " pongs received");
   else
     finding.evidence.push_back("silent hold: no keepalive sent");
+  if (hold.silent_run) {
+    finding.evidence.push_back(describe_silent_run(*hold.silent_run));
+    finding.evidence.push_back("no keepalive interval is safe: the connection died with keepalives");
+  }
+  if (observed.connection_end && observed.connection_end->stage == Stage::hold)
+    finding.evidence.push_back(describe_connection_end(*observed.connection_end));
   return finding;
+}
+
+std::vector<Finding> find_hold_notes(const TargetResult& result) {
+  const auto& hold = result.observed.hold;
+  if (!hold || !hold->survived || !hold->silent_run || !hold->ping_interval) return {};
+  const auto& silent = *hold->silent_run;
+  const auto interval = *hold->ping_interval;
+  const auto keepalive_word = hold->keepalive_by_message ? "messages" : "pings";
+  const auto& safe = hold->largest_safe_ping_interval;
+  auto finding = make_finding("keepalive_interval_safe", Severity::info, Stage::hold, Confidence::likely);
+  const auto kept = "Keepalive " + std::string(keepalive_word) + " every " + seconds(interval) +
+                    " kept the connection up for " + seconds(hold->held) + "; ";
+  if (silent.failed_before_hold || !safe) {
+    finding.confidence = Confidence::possible;
+    finding.summary = kept + "the silent run alongside did not tell how long an idle connection lives, so only " +
+                      seconds(interval) + " is known to be safe.";
+  } else if (silent.survived) {
+    finding.confidence = Confidence::certain;
+    finding.summary = "Both connections stayed up for " + seconds(hold->held) +
+                      ", the silent one too: no idle cut within --hold, so any keepalive interval up to " +
+                      seconds(*safe) + " is safe (hold longer to find the idle timeout).";
+  } else if (silent.found_by_final_check) {
+    finding.summary = kept + "the silent connection alongside was dropped without a sign at some time within " +
+                      seconds(silent.held) + " (found only by its final ping): keep keepalives every " +
+                      seconds(*safe) + " or more often.";
+  } else {
+    const auto found = matches(*silent.idle_before_cut, silent.end == "reset" ? Measure::reset : Measure::idle);
+    finding.summary = kept + "the silent connection alongside was cut after " + seconds(*silent.idle_before_cut) +
+                      " idle: any keepalive interval up to " + seconds(*safe) +
+                      " is safe (the cut less a safety margin: 10%, at least 2 s, at most half)" +
+                      (found.empty() ? "." : "; the cut matches " + found + ".");
+  }
+  finding.evidence.push_back(std::to_string(hold->pings_sent + hold->messages_sent) + " keepalive " + keepalive_word +
+                             " sent, every " + seconds(interval) + "; the final check answered after " +
+                             seconds(hold->held));
+  finding.evidence.push_back(describe_silent_run(silent));
+  if (safe) finding.evidence.push_back("largest safe keepalive interval: " + seconds(*safe));
+  return {std::move(finding)};
 }
 
 }  // namespace wsprobe

@@ -1,17 +1,19 @@
 // echo and close failures: pings, echoes and close frames after a good 101.
 #include "checks/rules.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 namespace {
 
 constexpr std::uint16_t kMessageTooBig = 1009;  // RFC 6455 §7.4.1
 
-std::string describe_close(const CloseFrame& close) {
-  std::string out = "close frame";
-  if (close.code) out += " " + std::to_string(*close.code);
-  if (close.code == kMessageTooBig) out += " (message too big, RFC 6455 §7.4.1)";
-  if (!close.reason.empty()) out += " '" + close.reason + "'";
-  return out;
+std::string describe_close(const CloseFrame& close) { return close_frame_explained(close); }
+
+// A write at the echo stage that the server never took: it stopped reading.
+bool write_stalled(const Observations& observed, const StageResult& stage) {
+  const auto& end = observed.connection_end;
+  return stage.stage == Stage::echo && stage.condition == Condition::timeout && end && end->stage == Stage::echo &&
+         end->how == "timeout";
 }
 
 // The size of the sweep that ended it, when the sweep (--sizes / --max-size) failed.
@@ -98,8 +100,31 @@ std::optional<Finding> explain_session_failure(const StageResult& stage, const O
     finding.evidence.push_back("wsprobe sent close 1000");
     finding.evidence.push_back("TCP end: " + std::string(to_string(observed.close->tcp_end)));
   }
+  if (id == "ping_unanswered" && write_stalled(observed, stage))
+    finding.summary = "A frame wsprobe sent was not taken within the echo budget: the server (or a proxy) stopped "
+                      "reading, so no pong or echo could follow.";
+  if (observed.connection_end && observed.connection_end->stage == stage.stage)
+    finding.evidence.push_back(describe_connection_end(*observed.connection_end));
   if (!stage.detail.empty()) finding.evidence.push_back(std::string(to_string(stage.stage)) + ": " + stage.detail);
   return finding;
+}
+
+std::string describe_connection_end(const ConnectionEnd& end) {
+  std::string out = "connection ended during the " + std::string(to_string(end.stage)) + " stage: ";
+  const std::string by = end.by == "client" ? "wsprobe" : "the " + end.by;
+  if (end.how == "close_frame") {
+    out += "closed by " + by + " with " + (end.close_frame ? close_frame_explained(*end.close_frame) : "a close frame");
+    if (end.handshake_completed) return out + "; close handshake completed";
+    return out + (end.by == "client" ? "; the server never answered it, close handshake not completed"
+                                     : "; close handshake not completed");
+  }
+  if (end.how == "fin") return out + "closed by " + by + " with FIN, no close frame (a browser sees 1006)";
+  if (end.how == "reset") return out + "reset by " + by + " (RST), no close frame (a browser sees 1006)";
+  if (end.how == "timeout")
+    return out + "timed out: the server (or a proxy) took no more of what wsprobe sent, or answered nothing in time";
+  if (end.how == "silent") return out + "no sign from the server: nothing answered (a silent drop, or a stalled server)";
+  if (end.how == "abandoned") return out + "wsprobe dropped it after the failure, without a close frame";
+  return out + end.how + " (" + end.by + ")";
 }
 
 }  // namespace wsprobe

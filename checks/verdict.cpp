@@ -1,5 +1,6 @@
 #include "checks/verdict.hpp"
 
+#include "checks/assertions.hpp"
 #include "checks/catalogue.hpp"
 #include "checks/fingerprints.hpp"
 #include "checks/rules.hpp"
@@ -37,6 +38,7 @@ std::vector<Finding> find_problems(const TargetResult& result) {
     break;  // later stages did not run
   }
   for (auto& warning : find_warnings(result)) findings.push_back(std::move(warning));
+  for (auto& note : find_hold_notes(result)) findings.push_back(std::move(note));
   for (auto& note : find_request_notes(result)) findings.push_back(std::move(note));
   return findings;
 }
@@ -68,10 +70,14 @@ Verdict fold_verdict(const std::vector<Finding>& findings) {
 void diagnose(TargetResult& result) {
   result.fingerprints = fingerprint(result);
   result.findings = find_problems(result);
+  accept_expected_status(result, result.findings);
+  for (auto& broken : check_assertions(result)) result.findings.push_back(std::move(broken));
+  apply_fail_on(result.findings, result.assertions.fail_on);
   for (auto& finding : result.findings)
     if (const auto* cause = find_cause(finding.id))
       finding.vendor_fixes = matching_vendor_fixes(*cause, result.fingerprints);
   result.verdict = fold_verdict(result.findings);
+  explain_assertion_verdict(result, result.verdict);
 }
 
 }  // namespace wsprobe

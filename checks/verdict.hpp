@@ -13,12 +13,19 @@ std::vector<Finding> find_problems(const TargetResult& result);
 // first failing stage; one primary cause (the first failure's, else the first warning's, else ok).
 Verdict fold_verdict(const std::vector<Finding>& findings);
 
-// Fills result.findings and result.verdict.
+// Fills result.findings and result.verdict: the probe's own findings, then the broken assertions
+// of result.assertions (checks/assertions.hpp: an expected --expect-status refusal stops failing,
+// --fail-on warn raises warnings to failures). The caller copies ProbeOptions::assertions into
+// result.assertions. Pure and repeatable: diagnosing a result again gives the same findings.
 void diagnose(TargetResult& result);
 
-// --all-addresses: `parent.nodes` hold one diagnosed probe per address. Fills the parent's findings
-// and verdict: pass when every node passes, the nodes' shared cause when all fail alike, else
-// lb_node_partial_failure naming the failing nodes.
+// --all-addresses: `parent.nodes` hold one diagnosed probe per address, each diagnosed with the
+// parent's assertions (node_options copies ProbeOptions, assertions included), so every node answers
+// to the same --max-stage, --expect-status, --fail-on...; the caller sets parent.assertions too.
+// Fills the parent's findings and verdict: pass when every node passes, the nodes' shared cause when
+// all fail alike, else lb_node_partial_failure naming the failing nodes (on nodes failing only by
+// --fail-on warn, without the load balancer's usual causes); the nodes' warnings under the parent's
+// --fail-on.
 void diagnose_nodes(TargetResult& parent);
 
 }  // namespace wsprobe

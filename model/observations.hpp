@@ -194,6 +194,29 @@ struct EchoObservation {
   std::optional<std::size_t> largest_echoed_bytes;  // the largest size of the sweep that came back intact
 };
 
+// The silent companion of a pinged hold (--hold with --hold-ping): a second connection to the same
+// address (and through the same proxy), set up as the main one, then held as long without any
+// keepalive. Its times count from the start of its own hold.
+struct SilentHold {
+  // The stage that failed before its hold could start, and that stage's detail; the rest is then empty.
+  std::optional<Stage> failed_before_hold;
+  std::string failure_detail;
+  std::optional<std::string> remote_endpoint;  // "addr:port" it connected to
+  // From the main probe's start to the start of this hold: during the main hold, its own setup later.
+  std::optional<Micros> hold_start_offset;
+  bool survived = false;                  // its final ping was answered
+  Micros held{0};                         // from the start of its hold to its end (or to the cut)
+  std::optional<std::string> end;         // as HoldObservation::end: close_frame, fin, reset, silent
+  std::optional<Micros> cut_after;        // from the start of its hold to the end's first sign
+  std::optional<Micros> idle_before_cut;  // from its last send to the cut
+  std::optional<CloseFrame> peer_close;   // the close frame, when one came
+  std::string closed_by;                  // as HoldObservation::closed_by
+  // The end showed only when its final check went out: a silent drop, or an RST answering it (an
+  // L4 balancer's timer that fired at some time before). When the cut happened is then unknown,
+  // only that it was within the hold.
+  bool found_by_final_check = false;
+};
+
 // hold (--hold): the connection kept open after the echo stage, then proven alive or seen to die.
 struct HoldObservation {
   Micros requested{0};                   // --hold
@@ -211,9 +234,18 @@ struct HoldObservation {
   std::optional<Micros> cut_after;          // from the start of the hold to the end's first sign
   std::optional<Micros> idle_before_cut;    // from our last send to the cut: what an idle timer counts
   std::optional<CloseFrame> peer_close;     // the close frame, when one came
-  // Who ended it: "server" (a close frame), "intermediary or server" (FIN or RST without a close
-  // frame), "unknown" (silent); empty when it survived.
+  // Who ended it, as ConnectionEnd::by: "server" (a close frame), "intermediary or server" (FIN or
+  // RST without a close frame), "unknown" (silent, or a send that timed out); empty when it survived.
   std::string closed_by;
+  // --hold-ping: the same hold without keepalives, made on a second connection alongside.
+  std::optional<SilentHold> silent_run;
+  // The longest keepalive interval the two runs show to be safe, when this run survived: the silent
+  // run cut after an idle T gives T less a margin (10% of T, at least 2 s, at most T/2), never less
+  // than --hold-ping, which this run proved; a silent run cut at an unknown time
+  // (found_by_final_check) gives --hold-ping alone; a silent run that survived too gives --hold (a
+  // lower bound: no idle cut happened within it). Empty when this run died (a lifetime limit, or
+  // the pings themselves cut it) or the silent run never reached its hold.
+  std::optional<Micros> largest_safe_ping_interval;
 };
 
 struct CloseObservation {
@@ -227,6 +259,29 @@ struct CloseObservation {
   bool tcp_closed_cleanly = false;
 };
 
+// How the WebSocket connection ended, whichever stage saw it: the close stage for a clean run
+// (wsprobe closed it), else the echo stage (its size sweep included) or the hold that saw it die.
+struct ConnectionEnd {
+  Stage stage = Stage::close;  // the stage during which it ended
+  // Who ended it: "client" (wsprobe closed it, or gave up on it after a failure), "server" (its close
+  // frame), "intermediary or server" (FIN or RST without a close frame), "unknown" (no sign: silence,
+  // or a write the peer never took).
+  std::string by;
+  // How: "close_frame" (a close handshake began; by client at the close stage, wsprobe's 1000 began
+  // it and `how` stays close_frame only when the server answered), "fin", "reset", "timeout" (a
+  // send or the close handshake ran out of time), "silent" (nothing came back, not even to a ping),
+  // "abandoned" (wsprobe stopped after a failure, such as an echo mismatch, and closed TCP without
+  // a close frame).
+  std::string how;
+  // The close frame that began the closing: the server's when it closed, wsprobe's own (1000) when
+  // wsprobe did.
+  std::optional<CloseFrame> close_frame;
+  // Both close frames were exchanged (RFC 6455 §7.1.1): ours answered by the server, or the server's
+  // answered by ours.
+  bool handshake_completed = false;
+  Micros at{0};  // from the probe's start to the end's first sign
+};
+
 // Everything the probe of one target saw; a stage that did not run leaves its member empty.
 struct Observations {
   std::optional<DnsObservation> dns;
@@ -237,6 +292,9 @@ struct Observations {
   std::optional<EchoObservation> echo;
   std::optional<HoldObservation> hold;
   std::optional<CloseObservation> close;
+  // How the WebSocket connection ended; empty when there was none (the upgrade failed) or the probe
+  // stopped without seeing its end.
+  std::optional<ConnectionEnd> connection_end;
 };
 
 }  // namespace wsprobe

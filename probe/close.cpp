@@ -8,6 +8,7 @@ namespace wsprobe {
 namespace {
 
 constexpr std::uint16_t kNormalClosure = 1000;  // RFC 6455 §7.4.1
+constexpr std::string_view kCloseReason = "wsprobe done";
 
 // RFC 6455 §7.1.1: after the close handshake the server closes TCP first; the client waits for
 // that FIN (or its budget) before closing its own side.
@@ -26,19 +27,31 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
   if (!context.channel) co_return timer.finish(StageStatus::failed, Condition::internal, "no WebSocket session");
   auto& channel = *context.channel;
   const auto deadline = context.stage_deadline(context.options.budgets.close);
+  channel.set_write_deadline(deadline);
 
   observed.code_sent = kNormalClosure;
   const auto sent_at = Clock::now();
-  if (auto ec = co_await channel.send(Opcode::close, encode_close_payload(kNormalClosure, "wsprobe done")); ec) {
+  if (auto ec = co_await channel.send(Opcode::close, encode_close_payload(kNormalClosure, kCloseReason)); ec) {
     observed.tcp_end = classify_io_error(ec);
+    // The connection was gone before wsprobe closed it (or the server stopped reading).
+    auto& end = context.observed.connection_end.emplace(connection_end_of(ec, Stage::close));
+    end.at = context.offset(sent_at);
     co_return timer.finish(StageStatus::failed, Condition::close_unclean, "sending close: " + describe_error(ec));
   }
+  // wsprobe ends the connection; handshake_completed says whether the server answered.
+  auto& end = context.observed.connection_end.emplace();
+  end.stage = Stage::close;
+  end.by = "client";
+  end.how = "close_frame";
+  end.close_frame = CloseFrame{kNormalClosure, std::string(kCloseReason)};
+  end.at = context.offset(sent_at);
 
   for (;;) {
     auto event = co_await channel.next(deadline);
     if (event.kind == WsEvent::Kind::close) {
       observed.peer_close = parse_close_payload(event.frame.payload);
       observed.close_rtt = std::chrono::duration_cast<Micros>(event.at - sent_at);
+      end.handshake_completed = true;
       break;
     }
     if (event.kind == WsEvent::Kind::failure) {

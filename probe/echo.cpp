@@ -9,8 +9,9 @@
 #include "model/latency.hpp"
 #include "probe/errors.hpp"
 #include "probe/size_sweep.hpp"
-#include "wire/utf8.hpp"
+#include "wire/close_codes.hpp"
 #include "wire/hex.hpp"
+#include "wire/utf8.hpp"
 #include "wire/permessage_deflate.hpp"
 
 namespace wsprobe {
@@ -45,10 +46,7 @@ Micros since(Clock::time_point from, Clock::time_point to) {
 }
 
 // Why waiting stopped, when it was not the awaited frame.
-struct Interruption {
-  Condition condition = Condition::none;
-  std::string detail;
-};
+using Interruption = ChannelStop;
 
 // The replies' application-level check (--expect): every data message of the stage is a reply.
 class ReplyMatcher {
@@ -116,21 +114,35 @@ struct Session {
 Interruption interrupted_by(const WsEvent& event, EchoObservation& observed) {
   if (event.kind == WsEvent::Kind::close) {
     observed.peer_close = parse_close_payload(event.frame.payload);
-    const auto& close = *observed.peer_close;
-    std::string detail = "server sent close";
-    if (close.code) detail += " " + std::to_string(*close.code);
-    if (!close.reason.empty()) detail += " '" + close.reason + "'";
-    return {Condition::closed_by_peer, detail};
+    return {Condition::closed_by_peer, "server sent " + close_frame_brief(*observed.peer_close),
+            connection_end_of(event, Stage::echo), event.at};
   }
   if (event.condition == Condition::eof || event.condition == Condition::reset) observed.connection_end = event.condition;
-  return {event.condition, event.detail};
+  return {event.condition, event.detail, connection_end_of(event, Stage::echo), event.at};
 }
 
-// A write that failed: the connection is gone (reset, closed) or the probe ran out of time.
+// A write that failed: the connection is gone (reset, closed), or the peer stopped reading and the
+// write did not finish within the echo budget.
 Interruption send_failed(const error_code& ec, const std::string& what, EchoObservation& observed) {
   const auto condition = classify_io_error(ec);
   if (condition == Condition::eof || condition == Condition::reset) observed.connection_end = condition;
-  return {condition, what + ": " + describe_error(ec)};
+  const auto why = condition == Condition::timeout ? "not written within the echo budget (the server stopped reading)"
+                                                   : describe_error(ec);
+  return {condition, what + ": " + why, connection_end_of(ec, Stage::echo), Clock::now()};
+}
+
+// A stop that leaves the connection standing: no end seen.
+Interruption standing(Condition condition, std::string detail) { return {condition, std::move(detail), std::nullopt, {}}; }
+
+// How the connection ended when the stage stopped on `stop` with the connection still standing:
+// nothing answered (silent), or wsprobe leaves it after the failure without a close frame.
+ConnectionEnd left_standing(const Interruption& stop) {
+  ConnectionEnd end;
+  end.stage = Stage::echo;
+  const bool silent = stop.condition == Condition::ping_unanswered || stop.condition == Condition::timeout;
+  end.by = silent ? "unknown" : "client";
+  end.how = silent ? "silent" : "abandoned";
+  return end;
 }
 
 net::awaitable<Interruption> run_pings(Session& session, int count, Clock::time_point deadline) {
@@ -156,7 +168,7 @@ net::awaitable<Interruption> run_pings(Session& session, int count, Clock::time_
       }
       observed.ping_rtts.emplace_back();
       if (event.condition == Condition::timeout)
-        co_return Interruption{Condition::ping_unanswered, "no pong to ping " + std::to_string(i + 1) + " within the echo budget"};
+        co_return standing(Condition::ping_unanswered, "no pong to ping " + std::to_string(i + 1) + " within the echo budget");
       co_return interrupted_by(event, observed);
     }
   }
@@ -211,8 +223,8 @@ net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& 
         if (event.frame.payload.size() == payload.size()) {
           message.outcome = EchoMessage::Outcome::mismatch;
           message.rtt = since(sent_at, event.at);
-          co_return Interruption{Condition::message_mismatch,
-                                 "message " + std::to_string(i + 1) + " came back different from what was sent"};
+          co_return standing(Condition::message_mismatch,
+                             "message " + std::to_string(i + 1) + " came back different from what was sent");
         }
         ++observed.unsolicited_messages;
         continue;
@@ -220,9 +232,8 @@ net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& 
       if (event.kind == WsEvent::Kind::ping || event.kind == WsEvent::Kind::pong) continue;
       if (event.condition == Condition::timeout) {
         if (!observed.echo_endpoint) observed.echo_endpoint = false;
-        co_return Interruption{Condition::not_echoed,
-                               "no reply to message " + std::to_string(i + 1) + " of " +
-                                   std::to_string(payload.size()) + " bytes"};
+        co_return standing(Condition::not_echoed, "no reply to message " + std::to_string(i + 1) + " of " +
+                                                      std::to_string(payload.size()) + " bytes");
       }
       co_return interrupted_by(event, observed);
     }
@@ -239,7 +250,7 @@ net::awaitable<Interruption> await_expected_reply(Session& session, Clock::time_
       continue;
     }
     if (event.kind == WsEvent::Kind::ping || event.kind == WsEvent::Kind::pong) continue;
-    if (event.condition == Condition::timeout) co_return Interruption{Condition::message_mismatch, session.expect.failure_detail()};
+    if (event.condition == Condition::timeout) co_return standing(Condition::message_mismatch, session.expect.failure_detail());
     co_return interrupted_by(event, session.observed);
   }
   co_return Interruption{};
@@ -250,6 +261,17 @@ std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& s
   for (const auto& s : samples)
     if (s) values.push_back(*s);
   return summarize_latency(std::move(values));
+}
+
+// The stage failed on `stop`: records how the connection ended, answering the server's close frame
+// (RFC 6455 §5.5.1), and returns the failure.
+net::awaitable<StageResult> stopped(ProbeContext& context, StageTimer& timer, Interruption stop) {
+  auto end = stop.end ? *stop.end : left_standing(stop);
+  const auto at = stop.end ? stop.end_at : Clock::now();
+  if (end.close_frame) end.handshake_completed = co_await context.channel->answer_close(*end.close_frame);
+  end.at = context.offset(at);
+  context.observed.connection_end = std::move(end);
+  co_return timer.finish(StageStatus::failed, stop.condition, std::move(stop.detail));
 }
 
 }  // namespace
@@ -268,6 +290,7 @@ net::awaitable<StageResult> run_echo(ProbeContext& context) {
     if (const auto answer = parse_deflate_answer(*upgrade->compression, true); answer.params)
       channel.enable_permessage_deflate(*answer.params);
   const auto deadline = context.stage_deadline(options.budgets.echo);
+  channel.set_write_deadline(deadline);
   ReplyMatcher expect(options.expect, observed);
   Session session{channel, observed, expect};
 
@@ -283,18 +306,17 @@ net::awaitable<StageResult> run_echo(ProbeContext& context) {
   const bool not_an_echo_endpoint = stop.condition == Condition::not_echoed && observed.mode == EchoMode::automatic &&
                                     !observed.echo_endpoint.value_or(false);
   if (expect.enabled() && !expect.matched() && (stop.condition == Condition::none || not_an_echo_endpoint)) {
-    const auto late = co_await await_expected_reply(session, deadline);
-    if (late.condition != Condition::none) co_return timer.finish(StageStatus::failed, late.condition, late.detail);
+    auto late = co_await await_expected_reply(session, deadline);
+    if (late.condition != Condition::none) co_return co_await stopped(context, timer, std::move(late));
   }
   if (not_an_echo_endpoint)
     co_return timer.finish(StageStatus::ok, Condition::none, "not an echo endpoint: " + stop.detail);
-  if (stop.condition != Condition::none) co_return timer.finish(StageStatus::failed, stop.condition, stop.detail);
+  if (stop.condition != Condition::none) co_return co_await stopped(context, timer, std::move(stop));
   // The sweep measures echoes: it needs an endpoint that echoed the messages above.
   if (!options.sweep_sizes.empty() && observed.echo_endpoint.value_or(false)) {
     const bool binary = observed.payload_kind == "binary";
-    const auto sweep = co_await run_size_sweep(channel, observed, options.sweep_sizes, binary, deadline);
-    if (sweep.condition != Condition::none)
-      co_return timer.finish(StageStatus::failed, sweep.condition, sweep.detail);
+    auto sweep = co_await run_size_sweep(channel, observed, options.sweep_sizes, binary, deadline);
+    if (sweep.condition != Condition::none) co_return co_await stopped(context, timer, std::move(sweep));
     co_return timer.finish(StageStatus::ok, Condition::none,
                            "size sweep: every size echoed, up to " + describe_size(options.sweep_sizes.back()));
   }

@@ -460,29 +460,43 @@ net::awaitable<void> run_all(Runner* runner) {
 
 }  // namespace
 
-std::vector<FollowUpObservation> run_followups(const ProbeOptions& options, const TargetResult& result,
-                                               const std::vector<FollowUpKind>& kinds) {
-  if (kinds.empty()) return {};
+net::awaitable<std::vector<FollowUpObservation>> probe_followups(ProbeOptions options, const TargetResult& result,
+                                                                 std::vector<FollowUpKind> kinds) {
+  if (kinds.empty()) co_return std::vector<FollowUpObservation>{};
   Runner runner;
-  runner.options = options;
   runner.address = followup_address(result);
-  runner.kinds = kinds;
+  runner.kinds = std::move(kinds);
   runner.base_offset = result.total_duration;
   runner.started = Clock::now();
   const auto left = std::chrono::duration_cast<Clock::duration>(options.budgets.total) -
                     std::chrono::duration_cast<Clock::duration>(result.total_duration);
   runner.deadline = runner.started + std::max(Clock::duration::zero(), left);
+  runner.options = std::move(options);
+  co_await run_all(&runner);
+  co_return std::move(runner.observations);
+}
 
-  // Declared after `runner`: coroutine frames the io_context destroys refer to it.
+namespace {
+net::awaitable<void> store_followups(ProbeOptions options, const TargetResult* result, std::vector<FollowUpKind> kinds,
+                                     std::vector<FollowUpObservation>* out) {
+  *out = co_await probe_followups(std::move(options), *result, std::move(kinds));
+}
+}  // namespace
+
+std::vector<FollowUpObservation> run_followups(const ProbeOptions& options, const TargetResult& result,
+                                               const std::vector<FollowUpKind>& kinds) {
+  std::vector<FollowUpObservation> observations;
+  // Declared after `observations`: coroutine frames the io_context destroys refer to it.
   net::io_context ioc;
-  net::co_spawn(ioc, run_all(&runner), [](std::exception_ptr e) {
+  net::co_spawn(ioc, store_followups(options, &result, kinds, &observations), [](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
   });
   // Every operation inside has a deadline; this bound only guards against a bug.
-  const auto bound = std::max(Clock::duration::zero(), runner.deadline - Clock::now()) + std::chrono::seconds(2);
-  ioc.run_for(bound);
+  const auto left = std::chrono::duration_cast<Clock::duration>(options.budgets.total) -
+                    std::chrono::duration_cast<Clock::duration>(result.total_duration);
+  ioc.run_for(std::max(Clock::duration::zero(), left) + std::chrono::seconds(2));
   if (!ioc.stopped()) ioc.stop();
-  return std::move(runner.observations);
+  return observations;
 }
 
 }  // namespace wsprobe

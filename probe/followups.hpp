@@ -6,12 +6,15 @@
 #include "model/followup.hpp"
 #include "model/report.hpp"
 #include "model/target.hpp"
+#include "probe/asio.hpp"
 
 namespace wsprobe {
 
 // Runs `kinds` in order against the address the main probe connected to
 // (result.observed.tcp->remote_endpoint), or else its first resolved address, on the target's
-// port; blocking, on its own io_context. Returns one observation per follow-up that ran.
+// port, on the caller's executor (so the follow-ups of many targets run side by side). Returns one
+// observation per follow-up that ran. `result` is read when the awaitable starts, before its first
+// suspension: co_await the call at once.
 //
 // Budgets: each follow-up gets min(2 s, what is left of options.budgets.total after the main
 // probe's result.total_duration); without_verification, a whole probe, gets min(5 s, that). When
@@ -33,6 +36,10 @@ namespace wsprobe {
 //   http_on_tls_port     TCP, then a plain GET on the wss:// port: the plaintext server's banner
 //   without_verification the whole probe again with --insecure, pinned to the same address, no
 //                        follow-ups; records the first stage that still fails, if any
+net::awaitable<std::vector<FollowUpObservation>> probe_followups(ProbeOptions options, const TargetResult& result,
+                                                                 std::vector<FollowUpKind> kinds);
+
+// Blocking form: probe_followups on its own io_context.
 std::vector<FollowUpObservation> run_followups(const ProbeOptions& options, const TargetResult& result,
                                                const std::vector<FollowUpKind>& kinds);
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "probe/errors.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 namespace {
@@ -37,6 +38,8 @@ class HoldRun {
     start_ = Clock::now();
     last_send_ = start_;
     const auto hold_end = std::min(start_ + *options.hold, channel_.hard_deadline());
+    // Only the hold's own traffic gets the hold's time: keepalives, the final check, answers.
+    channel_.set_write_deadline(hold_end + hold_check_budget(options));
     const auto interval = options.hold_ping;
     std::optional<Clock::time_point> next_keepalive;
     if (interval) next_keepalive = start_ + *interval;
@@ -96,8 +99,9 @@ class HoldRun {
     }
     if (ended_) co_return;
     ended_ = true;
+    end_at_ = Clock::now();
     observed_.end = "silent";
-    observed_.closed_by = "unknown";
+    record_end("unknown", "silent", end_at_);
     condition_ = Condition::ping_unanswered;
     detail_ = std::string("no answer to the final ") + (by_message() ? "message" : "ping") + " within " +
               seconds_text(since(sent, Clock::now())) + " after holding " + seconds_text(observed_.held) +
@@ -111,9 +115,12 @@ class HoldRun {
     const auto ec = co_await channel_.send(by_message() ? Opcode::text : Opcode::ping, payload);
     const auto now = Clock::now();
     if (ec) {
-      const auto condition = classify_io_error(ec);
-      end(condition == Condition::eof ? "fin" : "reset", condition, now,
-          "our " + std::string(by_message() ? "message" : "ping") + " failed: " + describe_error(ec));
+      const auto seen = connection_end_of(ec, Stage::hold);
+      auto words = "our " + std::string(by_message() ? "message" : "ping") + " failed: " + describe_error(ec);
+      if (seen.how == "fin" || seen.how == "reset")
+        end(seen.how, classify_io_error(ec), now, std::move(words));
+      else
+        stop(classify_io_error(ec), now, std::move(words), seen);
       co_return;
     }
     // The final check is no keepalive, and the idle it ends is what an idle timer counted: an RST
@@ -134,18 +141,11 @@ class HoldRun {
         break;
       case WsEvent::Kind::ping: break;  // WsChannel answered it (RFC 6455 §5.5.2)
       case WsEvent::Kind::close: {
-        auto close = parse_close_payload(event.frame.payload);
-        std::string words = "close frame";
-        if (close.code) words += " " + std::to_string(*close.code);
-        if (!close.reason.empty()) words += " '" + close.reason + "'";
+        const auto close = parse_close_payload(event.frame.payload);
         observed_.peer_close = close;
-        end("close_frame", Condition::closed_by_peer, event.at, "the server sent " + words);
-        observed_.closed_by = "server";
-        // RFC 6455 §5.5.1: answer a close frame with one, echoing its status code.
-        // 1005, 1006 and 1015 must never be sent (§7.4.1): a normal closure instead.
-        const bool reserved = close.code && (*close.code == 1005 || *close.code == 1006 || *close.code == 1015);
-        const auto reply = !close.code ? std::string() : encode_close_payload(reserved ? 1000 : *close.code, "");
-        co_await channel_.send(Opcode::close, reply);
+        end("close_frame", Condition::closed_by_peer, event.at, "the server sent " + close_frame_brief(close), "server");
+        context_.observed.connection_end->close_frame = close;
+        context_.observed.connection_end->handshake_completed = co_await channel_.answer_close(close);
         break;
       }
       case WsEvent::Kind::failure:
@@ -155,10 +155,7 @@ class HoldRun {
         } else if (event.condition == Condition::reset) {
           end("reset", Condition::reset, event.at, "RST without a close frame");
         } else {
-          ended_ = true;
-          end_at_ = event.at;
-          condition_ = event.condition;
-          detail_ = event.detail;
+          stop(event.condition, event.at, event.detail, connection_end_of(event, Stage::hold));
         }
         break;
     }
@@ -169,16 +166,38 @@ class HoldRun {
     answered_at_ = at;
   }
 
-  void end(std::string how, Condition condition, Clock::time_point at, std::string words) {
+  // The connection was cut: `how` is HoldObservation::end, `by` who cut it (ConnectionEnd::by).
+  void end(std::string how, Condition condition, Clock::time_point at, std::string words,
+           std::string by = "intermediary or server") {
     ended_ = true;
     end_at_ = at;
     condition_ = condition;
+    record_end(std::move(by), how, at);
     observed_.end = std::move(how);
     observed_.cut_after = since(start_, at);
     observed_.idle_before_cut = since(last_send_, at);
-    observed_.closed_by = "intermediary or server";
     detail_ = words + " after " + seconds_text(*observed_.cut_after) + " (" +
               seconds_text(*observed_.idle_before_cut) + " after our last send)";
+  }
+
+  // The hold ended without a cut to time (a write not done in time, a protocol violation): the
+  // stage fails with the session's condition and HoldObservation::end stays empty.
+  void stop(Condition condition, Clock::time_point at, std::string detail, const ConnectionEnd& seen) {
+    ended_ = true;
+    end_at_ = at;
+    condition_ = condition;
+    detail_ = std::move(detail);
+    record_end(seen.by, seen.how, at);
+  }
+
+  // The probe's ConnectionEnd, and the hold's closed_by that says the same.
+  void record_end(std::string by, std::string how, Clock::time_point at) {
+    auto& end = context_.observed.connection_end.emplace();
+    end.stage = Stage::hold;
+    end.by = std::move(by);
+    end.how = std::move(how);
+    end.at = context_.offset(at);
+    observed_.closed_by = end.by;
   }
 
   ProbeContext& context_;

@@ -2,15 +2,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <ctime>
 #include <exception>
-#include <memory>
 
 #include "probe/context.hpp"
+#include "probe/fleet.hpp"
 #include "probe/pipeline.hpp"
 #include "probe/resolve.hpp"
 #include "wire/redact.hpp"
@@ -18,18 +16,8 @@
 namespace wsprobe {
 namespace {
 
-// The nodes' probes run side by side; the parent waits on `done` until the last one ends.
-struct NodeJoin {
-  explicit NodeJoin(const net::any_io_executor& executor, std::size_t count)
-      : results(count), pending(count), done(executor, Clock::time_point::max()) {}
-  std::vector<TargetResult> results;
-  std::size_t pending;
-  std::exception_ptr error;  // a bug in a node's probe, rethrown to the caller
-  net::steady_timer done;
-};
-
-net::awaitable<void> probe_node(ProbeOptions options, std::shared_ptr<NodeJoin> join, std::size_t index) {
-  join->results[index] = co_await probe_target(std::move(options));
+net::awaitable<void> probe_node(ProbeOptions options, TargetResult* out) {
+  *out = co_await probe_target(std::move(options));
 }
 
 net::awaitable<void> store_nodes(ProbeOptions options, TargetResult* out) {
@@ -72,18 +60,12 @@ net::awaitable<TargetResult> probe_nodes(ProbeOptions options) {
   parent.observed = std::move(context.observed);
 
   if (resolved && !addresses.empty()) {
-    const auto executor = co_await net::this_coro::executor;
-    auto join = std::make_shared<NodeJoin>(executor, addresses.size());
-    for (std::size_t i = 0; i < addresses.size(); ++i) {
-      net::co_spawn(executor, probe_node(node_options(options, addresses[i]), join, i),
-                    [join](std::exception_ptr error) {
-                      if (error && !join->error) join->error = error;
-                      if (--join->pending == 0) join->done.cancel();
-                    });
-    }
-    while (join->pending > 0) co_await join->done.async_wait(use_nothrow);
-    if (join->error) std::rethrow_exception(join->error);
-    parent.nodes = std::move(join->results);
+    // Every node at once: kMaxNodes already bounds them.
+    parent.nodes.resize(addresses.size());
+    auto* nodes = parent.nodes.data();
+    co_await run_bounded(addresses.size(), addresses.size(), [&options, &addresses, nodes](std::size_t i) {
+      return probe_node(node_options(options, addresses[i]), nodes + i);
+    });
   }
   parent.total_duration = context.offset(Clock::now());
   co_return parent;

@@ -9,6 +9,7 @@
 #include "probe/connect.hpp"
 #include "probe/echo.hpp"
 #include "probe/hold.hpp"
+#include "probe/hold_companion.hpp"
 #include "probe/proxy.hpp"
 #include "probe/resolve.hpp"
 #include "probe/size_sweep.hpp"
@@ -18,8 +19,6 @@
 
 namespace wsprobe {
 namespace {
-
-
 
 // The time --hold adds to the probe's deadline: the hold and its final check, which --timeout
 // does not pay for.
@@ -91,6 +90,8 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   const std::vector<Stage> stages{Stage::dns,     Stage::proxy, Stage::tcp,  Stage::tls,
                                   Stage::upgrade, Stage::echo,  Stage::hold, Stage::close};
   std::optional<Stage> failed_at;
+  // --hold-ping: the same hold without keepalives on a second connection, beside the main hold.
+  std::optional<SilentHoldRun> silent_run;
   for (const auto stage : stages) {
     if (failed_at) {
       result.stages.push_back(skipped_stage(stage, "after the failure at " + std::string(to_string(*failed_at))));
@@ -119,9 +120,17 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
       failed_at = stage;
       continue;
     }
+    if (stage == Stage::hold && options.hold_ping && context.channel) {
+      const auto executor = co_await net::this_coro::executor;
+      silent_run.emplace(executor, silent_run_options(options, address_in_use(context)), context.started);
+    }
     auto stage_result = co_await run_stage(stage, context);
     if (stage_result.status == StageStatus::failed) failed_at = stage;
     result.stages.push_back(std::move(stage_result));
+  }
+  if (silent_run) {
+    auto silent = co_await silent_run->join();
+    if (context.observed.hold) add_silent_run(*context.observed.hold, std::move(silent));
   }
   result.observed = std::move(context.observed);
   result.total_duration = context.offset(Clock::now());

@@ -4,6 +4,7 @@
 
 #include "probe/echo.hpp"
 #include "probe/errors.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 namespace {
@@ -13,49 +14,54 @@ constexpr std::size_t kMessageLimitFloor = 1 << 20;
 // read: Beast, for one, sends 1009 and closes while the client is still writing the large frame.
 constexpr auto kCloseAfterFailedSend = std::chrono::milliseconds(300);
 
-std::string close_text(const CloseFrame& close) {
-  std::string text = "server sent close";
-  if (close.code) text += " " + std::to_string(*close.code);
-  if (!close.reason.empty()) text += " '" + close.reason + "'";
-  return text;
-}
-
 std::string end_text(Condition condition) {
   return condition == Condition::reset ? "connection reset (RST), no close frame"
                                        : "connection closed (FIN), no close frame";
 }
 
-// One size's failure, recorded on its SizeProbe and the stage's observation.
+// One size's failure, recorded on its SizeProbe and the stage's observation; `end` when the
+// connection ended with it.
 struct Failure {
   std::string outcome;
   Condition condition;
   std::string how;
+  std::optional<ConnectionEnd> end;
+  Clock::time_point end_at{};
 };
 
 Failure closed_by(const WsEvent& event, SizeProbe& probe, EchoObservation& observed) {
   probe.peer_close = parse_close_payload(event.frame.payload);
   observed.peer_close = probe.peer_close;
-  return {"closed", Condition::closed_by_peer, close_text(*probe.peer_close)};
+  return {"closed", Condition::closed_by_peer, "server sent " + close_frame_brief(*probe.peer_close),
+          connection_end_of(event, Stage::echo), event.at};
 }
 
-Failure dropped(Condition condition, SizeProbe& probe, EchoObservation& observed) {
+Failure dropped(Condition condition, SizeProbe& probe, EchoObservation& observed, ConnectionEnd end,
+                Clock::time_point at) {
   probe.connection_end = condition;
   observed.connection_end = condition;
-  return {"dropped", condition, end_text(condition)};
+  return {"dropped", condition, end_text(condition), std::move(end), at};
 }
 
-// The send failed: the connection broke under the message. A close frame may already be waiting.
+// The send failed: the connection broke under the message (a close frame may already be waiting),
+// or the server stopped reading and the write ran out of the echo budget, which discarded the connection.
 net::awaitable<Failure> after_failed_send(WsChannel& channel, const error_code& ec, SizeProbe& probe,
                                           EchoObservation& observed, Clock::time_point deadline) {
+  const auto failed_at = Clock::now();
   const auto condition = classify_io_error(ec);
+  if (condition == Condition::timeout)
+    co_return Failure{"timeout", condition, "not written within the echo budget (the server stopped reading)",
+                      connection_end_of(ec, Stage::echo), failed_at};
   for (;;) {
     auto event = co_await channel.next(std::min(deadline, Clock::now() + kCloseAfterFailedSend));
     if (event.kind == WsEvent::Kind::close) co_return closed_by(event, probe, observed);
     if (event.kind != WsEvent::Kind::failure) continue;
     break;
   }
-  if (condition == Condition::eof || condition == Condition::reset) co_return dropped(condition, probe, observed);
-  co_return Failure{"timeout", condition, "sending it failed: " + describe_error(ec)};
+  if (condition == Condition::eof || condition == Condition::reset)
+    co_return dropped(condition, probe, observed, connection_end_of(ec, Stage::echo), failed_at);
+  co_return Failure{"timeout", condition, "sending it failed: " + describe_error(ec), connection_end_of(ec, Stage::echo),
+                    failed_at};
 }
 
 // Waits for the echo of `payload`; nothing when it came back intact.
@@ -74,7 +80,7 @@ net::awaitable<std::optional<Failure>> await_echo(WsChannel& channel, const std:
         probe.rtt = std::chrono::duration_cast<Micros>(event.at - sent_at);
         if (event.frame.payload == payload) co_return std::nullopt;
         if (event.frame.payload.size() == payload.size())
-          co_return Failure{"mismatch", Condition::message_mismatch, "came back different from what was sent"};
+          co_return Failure{"mismatch", Condition::message_mismatch, "came back different from what was sent", std::nullopt, {}};
         probe.rtt.reset();
         ++observed.unsolicited_messages;
         other_replies = true;
@@ -82,14 +88,14 @@ net::awaitable<std::optional<Failure>> await_echo(WsChannel& channel, const std:
       case WsEvent::Kind::failure: break;
     }
     if (event.condition == Condition::eof || event.condition == Condition::reset)
-      co_return dropped(event.condition, probe, observed);
+      co_return dropped(event.condition, probe, observed, connection_end_of(event, Stage::echo), event.at);
     if (event.condition == Condition::timeout) {
       // The server still talked (other messages), so the connection lived: it did not echo this.
       if (other_replies)
-        co_return Failure{"not_echoed", Condition::not_echoed, "not echoed within the echo budget (other messages came)"};
-      co_return Failure{"timeout", Condition::timeout, "no echo within the echo budget"};
+        co_return Failure{"not_echoed", Condition::not_echoed, "not echoed within the echo budget (other messages came)", std::nullopt, {}};
+      co_return Failure{"timeout", Condition::timeout, "no echo within the echo budget", std::nullopt, {}};
     }
-    co_return Failure{"mismatch", event.condition, event.detail};
+    co_return Failure{"mismatch", event.condition, event.detail, connection_end_of(event, Stage::echo), event.at};
   }
 }
 
@@ -111,6 +117,7 @@ std::string describe_size(std::size_t bytes) {
 net::awaitable<SweepStop> run_size_sweep(WsChannel& channel, EchoObservation& observed,
                                          const std::vector<std::size_t>& sizes, bool binary,
                                          Clock::time_point deadline) {
+  channel.set_write_deadline(deadline);
   for (const auto size : sizes) {
     const auto payload = random_payload(size, binary);
     auto& probe = observed.size_sweep.emplace_back();
@@ -130,7 +137,8 @@ net::awaitable<SweepStop> run_size_sweep(WsChannel& channel, EchoObservation& ob
     std::string detail = observed.largest_echoed_bytes
                              ? "largest echoed " + describe_size(*observed.largest_echoed_bytes) + "; "
                              : std::string("no size echoed; ");
-    co_return SweepStop{failure->condition, detail + describe_size(size) + ": " + failure->how};
+    co_return SweepStop{failure->condition, detail + describe_size(size) + ": " + failure->how, std::move(failure->end),
+                        failure->end_at};
   }
   co_return SweepStop{};
 }

@@ -21,16 +21,16 @@ std::size_t channel_message_limit(const ProbeOptions& options);
 // "64 KiB", "1 MiB", "1500 bytes".
 std::string describe_size(std::size_t bytes);
 
-struct SweepStop {
-  Condition condition = Condition::none;  // closed_by_peer, eof, reset, timeout, not_echoed,
-                                          // message_mismatch, protocol_violation
-  std::string detail;                     // "largest echoed 64 KiB; 128 KiB: server sent close 1009 ..."
-};
+// Why the sweep stopped: condition closed_by_peer, eof, reset, timeout, not_echoed, message_mismatch
+// or protocol_violation; detail "largest echoed 64 KiB; 128 KiB: server sent close 1009 ..."; and
+// how the connection ended when it did (a close frame, FIN, RST, a send not done in time).
+using SweepStop = ChannelStop;
 
 // Sends each of `sizes` (random payloads, binary or text) and records a SizeProbe each in
 // observed.size_sweep, largest_echoed_bytes, and the peer's close frame or the connection's end
-// in observed.peer_close / connection_end. Each size may wait until `deadline` (the echo budget)
-// for its echo; the clock of a size's rtt starts before its send.
+// in observed.peer_close / connection_end. Each size's write and its wait for the echo end by
+// `deadline` (the echo stage's, which also bounds the channel's writes); a server that stops
+// reading fails the size with timeout then. The clock of a size's rtt starts before its send.
 net::awaitable<SweepStop> run_size_sweep(WsChannel& channel, EchoObservation& observed,
                                          const std::vector<std::size_t>& sizes, bool binary,
                                          Clock::time_point deadline);

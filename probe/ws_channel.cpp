@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "probe/errors.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 
@@ -14,6 +15,7 @@ WsChannel::WsChannel(Connection& connection, std::string pending_bytes, Clock::t
                      std::size_t max_message_bytes)
     : connection_(connection),
       hard_deadline_(hard_deadline),
+      write_deadline_(hard_deadline),
       max_message_(max_message_bytes),
       decoder_(max_message_bytes),
       assembler_(max_message_bytes) {
@@ -89,8 +91,42 @@ net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
 
 net::awaitable<error_code> WsChannel::send(Opcode opcode, std::string_view payload) {
   const auto frame = encode_client_frame(opcode, payload);
-  auto [ec, n] = co_await connection_.write(net::buffer(frame), hard_deadline_);
+  auto [ec, n] = co_await connection_.write(net::buffer(frame), write_deadline_);
   co_return ec;
+}
+
+net::awaitable<bool> WsChannel::answer_close(const CloseFrame& peer_close) {
+  const auto& code = peer_close.code;
+  const auto reply = !code ? std::string() : encode_close_payload(is_reserved_close_code(*code) ? 1000 : *code, "");
+  const auto ec = co_await send(Opcode::close, reply);
+  co_return !ec;
+}
+
+ConnectionEnd connection_end_of(const WsEvent& event, Stage stage) {
+  ConnectionEnd end;
+  end.stage = stage;
+  if (event.kind == WsEvent::Kind::close) {
+    end.by = "server";
+    end.how = "close_frame";
+    end.close_frame = parse_close_payload(event.frame.payload);
+  } else if (event.condition == Condition::eof || event.condition == Condition::reset) {
+    end.by = "intermediary or server";
+    end.how = event.condition == Condition::eof ? "fin" : "reset";
+  } else if (event.condition == Condition::timeout) {
+    end.by = "unknown";
+    end.how = "timeout";
+  } else {
+    // A protocol violation or a local failure: RFC 6455 §7.1.7, wsprobe fails the connection.
+    end.by = "client";
+    end.how = "abandoned";
+  }
+  return end;
+}
+
+ConnectionEnd connection_end_of(const error_code& ec, Stage stage) {
+  WsEvent failed;
+  failed.condition = classify_io_error(ec);
+  return connection_end_of(failed, stage);
 }
 
 }  // namespace wsprobe

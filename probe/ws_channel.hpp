@@ -6,6 +6,11 @@
 // the connection: the pending read is cancelled and the same connection can be used again (so
 // "no echo within 1 s" does not kill the close handshake). The hard one (the probe's deadline)
 // bounds everything and discards the connection, as Beast's stream timeouts do.
+//
+// Writes have the stage's deadline (set_write_deadline): a peer that stops reading stalls a write
+// only until the stage that made it runs out of time, not until the hard deadline, which with
+// --hold also counts the hold.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +44,17 @@ class WsChannel {
   // The next message or control frame, or a failure. Pings are answered with a pong before the
   // ping is reported. Messages wsprobe sends are never compressed (legal under RFC 7692 §6).
   net::awaitable<WsEvent> next(Clock::time_point soft_deadline);
+  // Writes one frame; a write not done by the write deadline fails with beast::error::timeout and
+  // the connection is discarded.
   net::awaitable<error_code> send(Opcode opcode, std::string_view payload);
+  // RFC 6455 §5.5.1: answers the server's close frame with one carrying its status code (a normal
+  // closure for the codes §7.4.1 forbids sending, an empty payload when it had none). True when the
+  // answer was written: the close handshake then completed from our side.
+  net::awaitable<bool> answer_close(const CloseFrame& peer_close);
+
+  // From now on every write (sends, the pongs and close answers the channel makes) must be done by
+  // `deadline`, capped by the hard deadline. Each stage sets its own; until then, the hard deadline.
+  void set_write_deadline(Clock::time_point deadline) { write_deadline_ = std::min(deadline, hard_deadline_); }
 
   Connection& connection() { return connection_; }
   Clock::time_point hard_deadline() const { return hard_deadline_; }
@@ -49,10 +64,28 @@ class WsChannel {
 
   Connection& connection_;
   Clock::time_point hard_deadline_;
+  Clock::time_point write_deadline_;
   std::size_t max_message_;
   std::unique_ptr<Inflater> inflater_;
   FrameDecoder decoder_;
   MessageAssembler assembler_;
 };
+
+// Why a stage's exchange stopped short: its condition and detail, and when the connection's end
+// showed (a close frame, FIN, RST, a send that timed out), how and when it ended.
+struct ChannelStop {
+  Condition condition = Condition::none;
+  std::string detail;
+  std::optional<ConnectionEnd> end;  // `at` not filled: end_at holds the instant
+  Clock::time_point end_at{};
+};
+
+// How the connection ended, as `event` shows it: a close frame (by the server), eof or reset (FIN or
+// RST without a close frame), a timeout (unknown), anything else (a protocol violation: wsprobe
+// abandons the connection). `at` and handshake_completed are the caller's to fill.
+ConnectionEnd connection_end_of(const WsEvent& event, Stage stage);
+// The same for a send that failed with `ec`: the connection was already gone (FIN, RST), or the
+// write did not finish in time (the peer stopped reading).
+ConnectionEnd connection_end_of(const error_code& ec, Stage stage);
 
 }  // namespace wsprobe

@@ -8,6 +8,7 @@
 #include "checks/catalogue.hpp"
 #include "report/node_table.hpp"
 #include "report/text.hpp"
+#include "wire/close_codes.hpp"
 
 namespace wsprobe {
 namespace {
@@ -149,24 +150,10 @@ std::string alert_text(int alert) {
   return std::to_string(alert);
 }
 
-// RFC 6455 §7.4.1 close codes, and 1012-1014 from the IANA registry.
-std::string close_code_text(std::uint16_t code) {
-  static constexpr std::array<std::pair<std::uint16_t, std::string_view>, 14> kCodes{{
-      {1000, "normal"}, {1001, "going away"}, {1002, "protocol error"},
-      {1003, "unsupported data"}, {1005, "no status"}, {1006, "abnormal"},
-      {1007, "invalid payload"}, {1008, "policy violation"}, {1009, "message too big"},
-      {1010, "extension required"}, {1011, "internal error"}, {1012, "service restart"},
-      {1013, "try again later"}, {1014, "bad gateway"},
-  }};
-  for (const auto& [value, name] : kCodes)
-    if (value == code) return std::to_string(code) + " (" + std::string(name) + ")";
-  return std::to_string(code);
-}
-
 // "1001 \"going away\"" with the peer's reason, else "1001 (going away)" from RFC 6455.
 std::string close_frame_text(const CloseFrame& frame) {
   if (!frame.code) return "a close frame without a code";
-  if (frame.reason.empty()) return close_code_text(*frame.code);
+  if (frame.reason.empty()) return close_code_label(*frame.code);
   return std::to_string(*frame.code) + " \"" + safe(frame.reason) + "\"";
 }
 
@@ -590,6 +577,22 @@ StageView hold_view(const HoldObservation& hold, const StageResult& stage, const
     if (hold.idle_before_cut) view.more.push_back("idle for " + text::format_ms(*hold.idle_before_cut) + " before the cut");
     if (!hold.closed_by.empty()) view.more.push_back("closed by: " + safe(hold.closed_by));
   }
+  if (const auto& silent = hold.silent_run) {
+    std::string line = "silent run alongside: ";
+    if (silent->failed_before_hold)
+      line += "failed at " + std::string(to_string(*silent->failed_before_hold)) + " before its hold";
+    else if (silent->survived)
+      line += "alive after " + text::format_ms(silent->held);
+    else if (silent->found_by_final_check)
+      line += "dead at its final check (" + safe(silent->end.value_or("silent")) + "), cut at an unknown time";
+    else
+      line += "cut after " + text::format_ms(silent->cut_after.value_or(silent->held)) + " (" +
+              safe(silent->end.value_or("?")) + ")" +
+              (silent->idle_before_cut ? ", idle " + text::format_ms(*silent->idle_before_cut) : std::string());
+    view.more.push_back(std::move(line));
+  }
+  if (hold.largest_safe_ping_interval)
+    view.more.push_back("largest safe keepalive interval: " + text::format_ms(*hold.largest_safe_ping_interval));
   if (ctx.verbose || hold.pings_sent + hold.messages_sent > 0)
     view.more.push_back("requested " + text::format_ms(hold.requested) + "; " + std::to_string(hold.pings_sent) +
                         " pings (" + std::to_string(hold.pongs_received) + " pongs), " +
@@ -746,15 +749,6 @@ void render_followups(std::string& out, const std::vector<FollowUpObservation>& 
   }
 }
 
-std::string_view verdict_word(VerdictStatus status) {
-  switch (status) {
-    case VerdictStatus::pass: return "PASS";
-    case VerdictStatus::degraded: return "DEGRADED";
-    case VerdictStatus::fail: return "FAIL";
-  }
-  return "UNKNOWN";
-}
-
 Tone verdict_tone(VerdictStatus status) {
   switch (status) {
     case VerdictStatus::pass: return Tone::good;
@@ -766,7 +760,7 @@ Tone verdict_tone(VerdictStatus status) {
 
 // "verdict: FAIL at tls: tls_cert_untrusted (Certificate not trusted) - <summary>"
 void render_verdict(std::string& out, const Verdict& verdict, const Context& ctx) {
-  const auto word = verdict_word(verdict.status);
+  const auto word = text::verdict_word(verdict.status);
   std::string line = "verdict: " + std::string(word);
   if (verdict.stage) line += " at " + std::string(to_string(*verdict.stage));
   if (verdict.cause != "ok") {
@@ -787,7 +781,7 @@ void render_verdict(std::string& out, const Verdict& verdict, const Context& ctx
 // the evidence below is long: "=> FAIL at upgrade: plaintext_to_tls_port (Plain ws:// sent to a
 // TLS port), hop client to edge". The full verdict block still ends the target.
 void render_headline(std::string& out, const Verdict& verdict, const Context& ctx) {
-  const auto word = verdict_word(verdict.status);
+  const auto word = text::verdict_word(verdict.status);
   std::string line = "=> " + std::string(word);
   if (verdict.stage) line += " at " + std::string(to_string(*verdict.stage));
   if (verdict.cause != "ok") {
@@ -863,17 +857,6 @@ void render_target(std::string& out, const TargetResult& result, const Context& 
   render_findings(out, result.findings, ctx);
 }
 
-// "3 targets: 2 pass, 1 fail"; a count of zero is left out.
-std::string summary_line(const RunReport& report) {
-  std::array<std::size_t, 3> counts{};
-  for (const auto& result : report.results) ++counts[static_cast<std::size_t>(result.verdict.status)];
-  std::vector<std::string> parts;
-  for (const auto status : {VerdictStatus::pass, VerdictStatus::degraded, VerdictStatus::fail})
-    if (const auto n = counts[static_cast<std::size_t>(status)]; n > 0)
-      parts.push_back(std::to_string(n) + " " + std::string(to_string(status)));
-  return std::to_string(report.results.size()) + " targets: " + join(parts, ", ");
-}
-
 }  // namespace
 
 std::string render_human(const RunReport& report, const HumanStyle& style) {
@@ -885,11 +868,11 @@ std::string render_human(const RunReport& report, const HumanStyle& style) {
   }
   if (report.results.size() > 1) {
     out += '\n';
-    emit(out, summary_line(report));
+    emit(out, text::run_summary(report));
     // One line per target, in input order, so a CI log ends with the whole fleet on one screen.
     for (const auto& result : report.results) {
       const auto& verdict = result.verdict;
-      std::string line = "  " + std::string(verdict_word(verdict.status));
+      std::string line = "  " + std::string(text::verdict_word(verdict.status));
       line.resize(std::max<std::size_t>(line.size(), 11), ' ');
       line += text::format_ms(result.total_duration);
       line.resize(std::max<std::size_t>(line.size(), 21), ' ');

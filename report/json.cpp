@@ -217,6 +217,22 @@ Json echo_json(const EchoObservation& echo) {
           {"largest_echoed_bytes", value_or_null(echo.largest_echoed_bytes)}};
 }
 
+Json silent_hold_json(const std::optional<SilentHold>& silent) {
+  if (!silent) return Json();
+  return {{"failed_before_hold", silent->failed_before_hold ? str(to_string(*silent->failed_before_hold)) : Json()},
+          {"failure_detail", nonempty_or_null(silent->failure_detail)},
+          {"remote_endpoint", str_or_null(silent->remote_endpoint)},
+          {"hold_start_offset_us", micros_or_null(silent->hold_start_offset)},
+          {"survived", silent->survived},
+          {"held_us", silent->held.count()},
+          {"end", str_or_null(silent->end)},
+          {"cut_after_us", micros_or_null(silent->cut_after)},
+          {"idle_before_cut_us", micros_or_null(silent->idle_before_cut)},
+          {"peer_close", close_frame_json(silent->peer_close)},
+          {"closed_by", nonempty_or_null(silent->closed_by)},
+          {"found_by_final_check", silent->found_by_final_check}};
+}
+
 Json hold_json(const HoldObservation& hold) {
   return {{"requested_us", hold.requested.count()},
           {"ping_interval_us", micros_or_null(hold.ping_interval)},
@@ -231,7 +247,19 @@ Json hold_json(const HoldObservation& hold) {
           {"cut_after_us", micros_or_null(hold.cut_after)},
           {"idle_before_cut_us", micros_or_null(hold.idle_before_cut)},
           {"peer_close", close_frame_json(hold.peer_close)},
-          {"closed_by", nonempty_or_null(hold.closed_by)}};
+          {"closed_by", nonempty_or_null(hold.closed_by)},
+          {"silent_run", silent_hold_json(hold.silent_run)},
+          {"largest_safe_ping_interval_us", micros_or_null(hold.largest_safe_ping_interval)}};
+}
+
+Json connection_end_json(const std::optional<ConnectionEnd>& end) {
+  if (!end) return Json();
+  return {{"stage", str(to_string(end->stage))},
+          {"by", str(end->by)},
+          {"how", str(end->how)},
+          {"close_frame", close_frame_json(end->close_frame)},
+          {"handshake_completed", end->handshake_completed},
+          {"at_us", end->at.count()}};
 }
 
 Json close_json(const CloseObservation& close) {
@@ -375,6 +403,7 @@ Json result_json(const TargetResult& result) {
           {"started_at", str(result.started_at)},
           {"duration_us", result.total_duration.count()},
           {"stages", std::move(stages)},
+          {"connection_end", connection_end_json(result.observed.connection_end)},
           {"followups", std::move(followups)},
           {"fingerprints", std::move(fingerprints)},
           {"verdict", verdict_json(result.verdict)},

@@ -1,7 +1,9 @@
 #include "report/text.hpp"
 
+#include <array>
 #include <cstdio>
 
+#include "checks/catalogue.hpp"
 #include "wire/utf8.hpp"
 
 namespace wsprobe::text {
@@ -111,6 +113,109 @@ std::string format_ms(Micros duration) {
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%lld.%llds", tenths_of_s / 10, tenths_of_s % 10);
   return buffer;
+}
+
+std::string format_seconds(Micros duration) {
+  const long long us = duration.count();
+  if (us < 0) return "-" + format_seconds(Micros(-us));
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%lld.%06lld", us / 1000000, us % 1000000);
+  std::string out = buffer;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
+}
+
+std::string command_line(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& word : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                               "0123456789-_./:=@,+%") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (const char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+std::optional<std::string> bytes_from_hex(std::string_view hex) {
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < hex.size();) {
+    if (hex[i] == ' ') {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= hex.size() || digit(hex[i]) < 0 || digit(hex[i + 1]) < 0) return std::nullopt;
+    out.push_back(static_cast<char>(digit(hex[i]) * 16 + digit(hex[i + 1])));
+    i += 2;
+  }
+  return out;
+}
+
+std::string_view verdict_word(VerdictStatus status) {
+  switch (status) {
+    case VerdictStatus::pass: return "PASS";
+    case VerdictStatus::degraded: return "DEGRADED";
+    case VerdictStatus::fail: return "FAIL";
+  }
+  return "UNKNOWN";
+}
+
+std::string run_summary(const RunReport& report) {
+  std::array<std::size_t, 3> counts{};
+  for (const auto& result : report.results) ++counts[static_cast<std::size_t>(result.verdict.status)];
+  std::string out = std::to_string(report.results.size()) + " targets:";
+  const char* separator = " ";
+  for (const auto status : {VerdictStatus::pass, VerdictStatus::degraded, VerdictStatus::fail}) {
+    if (const auto n = counts[static_cast<std::size_t>(status)]; n > 0) {
+      out += separator + std::to_string(n) + " " + std::string(to_string(status));
+      separator = ", ";
+    }
+  }
+  return out;
+}
+
+std::string target_label(const Target& target) { return target.name.value_or(target.url); }
+
+std::optional<std::string> node_address(const TargetResult& result) {
+  if (!result.observed.dns) return std::nullopt;
+  return result.observed.dns->pinned_address;
+}
+
+std::optional<std::string> verdict_assertion(const TargetResult& result) {
+  for (const auto& finding : result.findings)
+    if (finding.id == result.verdict.cause && finding.assertion) return finding.assertion;
+  return std::nullopt;
+}
+
+std::string stage_condition(const StageResult& stage) {
+  std::string out = stage.condition == Condition::none ? "" : std::string(to_string(stage.condition));
+  if (!stage.detail.empty()) out += (out.empty() ? "" : ": ") + stage.detail;
+  return out;
+}
+
+std::string_view finding_fix(const Finding& finding) {
+  if (!finding.fix.empty()) return finding.fix;
+  const auto* cause = find_cause(finding.id);
+  return cause ? cause->fix : std::string_view();
+}
+
+std::optional<std::int64_t> cert_days_left(const TargetResult& result) {
+  const auto& tls = result.observed.tls;
+  if (!tls || tls->peer_chain.empty() || result.started_at_epoch_s <= 0) return std::nullopt;
+  constexpr std::int64_t kSecondsPerDay = 86400;
+  return (tls->peer_chain.front().not_after_epoch_s - result.started_at_epoch_s) / kSecondsPerDay;
 }
 
 std::string_view echo_mode_name(EchoMode mode) {

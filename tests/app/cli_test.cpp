@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <sstream>
 
 #include "app/cli.hpp"
 #include "probe/lab/certs.hpp"
@@ -34,6 +35,12 @@ std::string parse_usage_error(std::vector<std::string> args) {
   CHECK(parsed.exit_code == 2);
   CHECK(parsed.message.starts_with("wsprobe: "));
   return parsed.message;
+}
+
+// The one target a single URL argument becomes.
+const ProbeOptions& only_target(const CliOptions& cli) {
+  REQUIRE(cli.targets.size() == 1);
+  return cli.targets.front();
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -129,8 +136,8 @@ TEST_CASE("option --json with a URL after it means JSON on stdout", "[cli]") {
   const auto cli = parse_ok({"--json", "wss://x/"});
   CHECK(json_stdout(cli));
   CHECK_FALSE(json_path(cli));
-  CHECK(cli.probe.target.host == "x");
-  CHECK(cli.probe.target.secure);
+  CHECK(only_target(cli).target.host == "x");
+  CHECK(only_target(cli).target.secure);
 
   const auto ws = parse_ok({"--json", "ws://x/"});
   CHECK(json_stdout(ws));
@@ -142,7 +149,7 @@ TEST_CASE("option --json FILE or --json=FILE or --json before an option or at th
     const auto cli = parse_ok({"--json", "report.json", "wss://x/"});
     CHECK_FALSE(json_stdout(cli));
     CHECK(json_path(cli) == "report.json");
-    CHECK(cli.probe.target.host == "x");
+    CHECK(only_target(cli).target.host == "x");
   }
   SECTION("--json=FILE URL") {
     const auto cli = parse_ok({"--json=out/r.json", "wss://x/"});
@@ -202,7 +209,7 @@ TEST_CASE("repeatable options before the URL do not swallow it", "[cli]") {
     auto parsed = parse({"-H", "X-Trace: abc", "wss://h/"});
     INFO(parsed.message);
     REQUIRE(parsed.options);
-    CHECK(parsed.options->probe.target.host == "h");
+    CHECK(only_target(*parsed.options).target.host == "h");
     CHECK(parsed.options->probe.headers.size() == 1);
   }
   SECTION("--resolve") {
@@ -255,7 +262,7 @@ TEST_CASE("option --resolve refuses an ADDR that is not an IP address", "[cli]")
 
 TEST_CASE("ws:// and wss:// URLs become targets", "[cli]") {
   SECTION("defaults") {
-    const auto t = parse_ok({"ws://example.test"}).probe.target;
+    const auto t = only_target(parse_ok({"ws://example.test"})).target;
     CHECK_FALSE(t.secure);
     CHECK(t.host == "example.test");
     CHECK(t.port == 80);
@@ -263,21 +270,21 @@ TEST_CASE("ws:// and wss:// URLs become targets", "[cli]") {
     CHECK_FALSE(t.host_is_ip_literal);
   }
   SECTION("wss with port, path and query") {
-    const auto t = parse_ok({"wss://example.test:8443/ws/v1?room=7"}).probe.target;
+    const auto t = only_target(parse_ok({"wss://example.test:8443/ws/v1?room=7"})).target;
     CHECK(t.secure);
     CHECK(t.port == 8443);
     CHECK(t.resource == "/ws/v1?room=7");
     CHECK(t.url == "wss://example.test:8443/ws/v1?room=7");
   }
-  SECTION("wss default port") { CHECK(parse_ok({"wss://example.test/x"}).probe.target.port == 443); }
+  SECTION("wss default port") { CHECK(only_target(parse_ok({"wss://example.test/x"})).target.port == 443); }
   SECTION("IPv6 literal") {
-    const auto t = parse_ok({"ws://[::1]:9000/"}).probe.target;
+    const auto t = only_target(parse_ok({"ws://[::1]:9000/"})).target;
     CHECK(t.host == "::1");
     CHECK(t.port == 9000);
     CHECK(t.host_is_ip_literal);
   }
   SECTION("IPv4 literal") {
-    const auto t = parse_ok({"ws://127.0.0.1:9/"}).probe.target;
+    const auto t = only_target(parse_ok({"ws://127.0.0.1:9/"})).target;
     CHECK(t.host == "127.0.0.1");
     CHECK(t.host_is_ip_literal);
   }
@@ -358,9 +365,9 @@ TEST_CASE("secrets are redacted in argv and target.url, but sent as given", "[cl
     CHECK(any_contains(cli.argv, "Authorization: Bearer REDACTED"));
     CHECK(any_contains(cli.argv, "X-Api-Key: REDACTED"));
     CHECK(any_contains(cli.argv, "wss://h/stream?token=REDACTED&room=7"));
-    CHECK(cli.probe.target.url == "wss://h/stream?token=REDACTED&room=7");
+    CHECK(only_target(cli).target.url == "wss://h/stream?token=REDACTED&room=7");
     // The request carries the real values.
-    CHECK(cli.probe.target.resource == "/stream?token=t0k3n&room=7");
+    CHECK(only_target(cli).target.resource == "/stream?token=t0k3n&room=7");
     REQUIRE(cli.probe.headers.size() == 2);
     CHECK(cli.probe.headers[0].value == "Bearer s3cret");
     CHECK(cli.probe.headers[1].value == "k3y");
@@ -374,7 +381,7 @@ TEST_CASE("secrets are redacted in argv and target.url, but sent as given", "[cl
     CHECK(any_contains(cli.argv, "Authorization: Bearer s3cret"));
     CHECK(any_contains(cli.argv, "X-Api-Key: k3y"));
     CHECK(any_contains(cli.argv, "token=t0k3n"));
-    CHECK(cli.probe.target.url == "wss://h/stream?token=t0k3n&room=7");
+    CHECK(only_target(cli).target.url == "wss://h/stream?token=t0k3n&room=7");
   }
 }
 
@@ -497,16 +504,262 @@ TEST_CASE("message TEXT or @FILE, binary, expect", "[cli][request]") {
 TEST_CASE("A proxy URL is parsed, its password never reaches argv, and --all-addresses refuses an HTTP proxy",
           "[cli][proxy]") {
   auto cli = parse_ok({"--proxy", "http://alice:s3cret@127.0.0.1:3128", "wss://h/"});
-  REQUIRE(cli.probe.proxy);
-  CHECK(cli.probe.proxy->scheme == ProxyScheme::http);
-  CHECK(cli.probe.proxy->host == "127.0.0.1");
-  CHECK(cli.probe.proxy->port == 3128);
-  CHECK(cli.probe.proxy->username == std::string("alice"));
-  CHECK(cli.probe.proxy->source == "--proxy");
+  const auto& proxy = only_target(cli).proxy;
+  REQUIRE(proxy);
+  CHECK(proxy->scheme == ProxyScheme::http);
+  CHECK(proxy->host == "127.0.0.1");
+  CHECK(proxy->port == 3128);
+  CHECK(proxy->username == std::string("alice"));
+  CHECK(proxy->source == "--proxy");
   for (const auto& arg : cli.argv) CHECK_FALSE(contains(arg, "s3cret"));
   CHECK(contains(parse_usage_error({"--all-addresses", "--proxy", "http://127.0.0.1:3128", "wss://h/"}), "--all-addresses"));
   CHECK(parse_ok({"--all-addresses", "--proxy", "socks5://127.0.0.1:1080", "wss://h/"}).all_addresses);
-  CHECK_FALSE(parse_ok({"--proxy", "", "wss://h/"}).probe.proxy);
+  CHECK_FALSE(only_target(parse_ok({"--proxy", "", "wss://h/"})).proxy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many targets, outputs, run limits and assertions (issue 6)
+
+TEST_CASE("Several URL arguments are several targets, in order, each with the global options", "[cli][targets]") {
+  const auto cli = parse_ok({"--timeout", "7s", "-H", "X-Team: sre", "wss://a.example/ws", "ws://b.example:8080/",
+                             "--proxy", "", "wss://c.example/"});
+  REQUIRE(cli.targets.size() == 3);
+  CHECK(cli.targets[0].target.host == "a.example");
+  CHECK(cli.targets[1].target.host == "b.example");
+  CHECK(cli.targets[1].target.port == 8080);
+  CHECK(cli.targets[2].target.host == "c.example");
+  for (const auto& target : cli.targets) {
+    CHECK(target.budgets.total == 7s);
+    REQUIRE(target.headers.size() == 1);
+    CHECK(target.headers[0].value == "sre");
+    CHECK_FALSE(target.proxy);
+  }
+  // The global options themselves aim at nothing.
+  CHECK(cli.probe.target.host.empty());
+  CHECK(contains(parse_usage_error({"wss://a.example/", "http://b.example/"}), "did you mean ws://"));
+}
+
+TEST_CASE("demo and causes stay the first argument, alone", "[cli][targets]") {
+  CHECK(parse_ok({"demo", "--count", "2"}).demo);
+  CHECK(parse_ok({"causes"}).list_causes);
+  CHECK(parse_ok({"causes"}).targets.empty());
+  CHECK(contains(parse_usage_error({"demo", "wss://a.example/"}), "'demo' takes no URLs"));
+  CHECK(contains(parse_usage_error({"causes", "--targets", "x.txt"}), "'causes' takes no URLs"));
+}
+
+TEST_CASE("Option --name names the one target, --tag labels every target", "[cli][targets]") {
+  const auto one = parse_ok({"--name", "api-eu", "--tag", "prod", "--tag", "eu", "--tag", "prod", "wss://a.example/"});
+  CHECK(only_target(one).target.name == std::string("api-eu"));
+  CHECK(only_target(one).target.tags == std::vector<std::string>{"prod", "eu"});
+  const auto two = parse_ok({"--tag", "prod", "wss://a.example/", "wss://b.example/"});
+  for (const auto& target : two.targets) CHECK(target.target.tags == std::vector<std::string>{"prod"});
+  CHECK(contains(parse_usage_error({"--name", "api", "wss://a.example/", "wss://b.example/"}),
+                 "--name names one target"));
+  CHECK(contains(parse_usage_error({"--name", "", "wss://a.example/"}), "--name: '' is not a name"));
+  CHECK(contains(parse_usage_error({"--tag", "line\nbreak", "wss://a.example/"}), "--tag: "));
+}
+
+TEST_CASE("Option -j/--concurrency takes 1 to 256, default 1", "[cli][targets]") {
+  CHECK(parse_ok({"wss://a.example/"}).concurrency == 1);
+  CHECK(parse_ok({"-j", "8", "wss://a.example/"}).concurrency == 8);
+  CHECK(parse_ok({"-j4", "wss://a.example/"}).concurrency == 4);
+  CHECK(parse_ok({"--concurrency", "256", "wss://a.example/"}).concurrency == 256);
+  for (const char* bad : {"0", "257", "many", "-1"}) {
+    INFO("-j " << bad);
+    CHECK(contains(parse_usage_error({"-j", bad, "wss://a.example/"}), "concurrency"));
+  }
+}
+
+TEST_CASE("Option --deadline bounds the whole run", "[cli][targets]") {
+  CHECK_FALSE(parse_ok({"wss://a.example/"}).deadline);
+  CHECK(parse_ok({"--deadline", "2m", "wss://a.example/"}).deadline == 120s);
+  CHECK(parse_ok({"--deadline", "1500ms", "wss://a.example/"}).deadline == 1500ms);
+  CHECK(contains(parse_usage_error({"--deadline", "0", "wss://a.example/"}), "--deadline: '0' is not a duration"));
+  CHECK(contains(parse_usage_error({"--deadline", "soon", "wss://a.example/"}), "--deadline: 'soon'"));
+}
+
+std::vector<std::pair<OutputFormat, std::string>> outputs_of(const CliOptions& cli) {
+  std::vector<std::pair<OutputFormat, std::string>> out;
+  for (const auto& o : cli.outputs) out.emplace_back(o.format, o.path);
+  return out;
+}
+
+TEST_CASE("Outputs: several at once, each to a file or to stdout", "[cli][outputs]") {
+  using F = OutputFormat;
+  CHECK(parse_ok({"wss://a.example/"}).outputs.empty());
+  const auto all = parse_ok({"--json", "r.json", "--jsonl", "--junit", "r.xml", "--prometheus", "wsprobe.prom",
+                             "--markdown", "ticket.md", "wss://a.example/"});
+  CHECK(outputs_of(all) == std::vector<std::pair<F, std::string>>{{F::json, "r.json"},
+                                                                  {F::jsonl, "-"},
+                                                                  {F::junit, "r.xml"},
+                                                                  {F::prometheus, "wsprobe.prom"},
+                                                                  {F::markdown, "ticket.md"}});
+  SECTION("--jsonl takes an optional FILE as --json does") {
+    CHECK(outputs_of(parse_ok({"--jsonl", "out.jsonl", "wss://a.example/"})) ==
+          std::vector<std::pair<F, std::string>>{{F::jsonl, "out.jsonl"}});
+    CHECK(outputs_of(parse_ok({"--jsonl=o.jsonl", "wss://a.example/"})) ==
+          std::vector<std::pair<F, std::string>>{{F::jsonl, "o.jsonl"}});
+    CHECK(outputs_of(parse_ok({"--jsonl", "wss://a.example/"})) == std::vector<std::pair<F, std::string>>{{F::jsonl, "-"}});
+    CHECK(outputs_of(parse_ok({"wss://a.example/", "--jsonl", "-v"})) ==
+          std::vector<std::pair<F, std::string>>{{F::jsonl, "-"}});
+  }
+  SECTION("FILE '-' is stdout") {
+    CHECK(outputs_of(parse_ok({"--junit", "-", "wss://a.example/"})) == std::vector<std::pair<F, std::string>>{{F::junit, "-"}});
+    CHECK(outputs_of(parse_ok({"--json=-", "wss://a.example/"})) == std::vector<std::pair<F, std::string>>{{F::json, "-"}});
+  }
+  SECTION("at most one report on stdout, one report per file") {
+    CHECK(contains(parse_usage_error({"--json", "--junit", "-", "wss://a.example/"}),
+                   "only one report can go to stdout: --json and --junit both write to '-'"));
+    CHECK(contains(parse_usage_error({"--json", "--jsonl", "wss://a.example/"}), "only one report can go to stdout"));
+    CHECK(contains(parse_usage_error({"--junit", "r.txt", "--markdown", "r.txt", "wss://a.example/"}),
+                   "--junit and --markdown both write to r.txt"));
+    CHECK(contains(parse_usage_error({"--prometheus", "", "wss://a.example/"}), "--prometheus: the FILE is empty"));
+    CHECK(contains(parse_usage_error({"--json", "a.json", "--json", "b.json", "wss://a.example/"}),
+                   "--json FILE is given twice"));
+    CHECK(contains(parse_usage_error({"wss://a.example/", "--junit"}), "--junit"));
+  }
+}
+
+TEST_CASE("Assertion flags apply to every target", "[cli][assertions]") {
+  const auto cli = parse_ok({"--max-latency", "p95=200ms", "--max-latency", "max=1s", "--max-latency", "p95=150ms",
+                             "--max-stage", "tls=300ms", "--max-stage", "dns=0.5ms", "--min-cert-days", "14",
+                             "--expect-subprotocol", "chat.v2", "--expect-status", "101", "--fail-on", "warn",
+                             "--subprotocol", "chat.v1", "wss://a.example/", "wss://b.example/"});
+  REQUIRE(cli.targets.size() == 2);
+  for (const auto& target : cli.targets) {
+    const auto& a = target.assertions;
+    // A second limit on the same quantile replaces the first.
+    REQUIRE(a.max_latency.size() == 2);
+    CHECK(a.max_latency[0].quantile == "max");
+    CHECK(a.max_latency[0].limit == 1s);
+    CHECK(a.max_latency[1].quantile == "p95");
+    CHECK(a.max_latency[1].limit == 150ms);
+    CHECK(a.max_latency[1].flag == "p95=150ms");
+    REQUIRE(a.max_stage.size() == 2);
+    CHECK(a.max_stage[0].stage == Stage::tls);
+    CHECK(a.max_stage[0].limit == 300ms);
+    CHECK(a.max_stage[0].flag == "tls=300ms");
+    CHECK(a.max_stage[1].stage == Stage::dns);
+    CHECK(a.max_stage[1].limit == 500us);
+    CHECK(a.min_cert_days == 14);
+    CHECK(a.expect_subprotocol == std::string("chat.v2"));
+    CHECK(a.expect_status == 101);
+    CHECK(a.fail_on == FailOn::warn);
+    // The expected subprotocol is offered too, after those asked for.
+    CHECK(target.subprotocols == std::vector<std::string>{"chat.v1", "chat.v2"});
+  }
+  const auto plain = parse_ok({"wss://a.example/"});
+  CHECK(only_target(plain).assertions.empty());
+  CHECK(only_target(plain).assertions.fail_on == FailOn::fail);
+  CHECK(parse_ok({"--fail-on", "fail", "wss://a.example/"}).probe.assertions.fail_on == FailOn::fail);
+  // Already offered: not offered twice.
+  CHECK(only_target(parse_ok({"--subprotocol", "x", "--expect-subprotocol", "x", "wss://a.example/"})).subprotocols ==
+        std::vector<std::string>{"x"});
+  for (const char* quantile : {"min", "p50", "p90", "p95", "p99", "max", "mean"})
+    CHECK(only_target(parse_ok({"--max-latency", std::string(quantile) + "=1s", "wss://a.example/"}))
+              .assertions.max_latency.at(0).quantile == quantile);
+  for (const char* stage : {"dns", "proxy", "tcp", "tls", "upgrade", "echo", "hold", "close"})
+    CHECK(to_string(only_target(parse_ok({"--max-stage", std::string(stage) + "=1s", "wss://a.example/"}))
+                        .assertions.max_stage.at(0).stage) == stage);
+}
+
+TEST_CASE("Assertion flags refuse nonsense, naming the flag and the value", "[cli][assertions]") {
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const Bad bad[] = {
+      {{"--max-stage", "tls=fast"}, "wsprobe: --max-stage: 'tls=fast' is not STAGE=DURATION (e.g. tls=300ms)"},
+      {{"--max-stage", "tls"}, "--max-stage: 'tls' is not STAGE=DURATION"},
+      {{"--max-stage", "tls=0ms"}, "--max-stage: 'tls=0ms' is not STAGE=DURATION"},
+      {{"--max-stage", "ssl=300ms"}, "--max-stage: 'ssl=300ms': 'ssl' is not a stage (dns, proxy, tcp, tls, upgrade"},
+      {{"--max-latency", "p95"}, "--max-latency: 'p95' is not QUANTILE=DURATION (e.g. p95=200ms)"},
+      {{"--max-latency", "p95=-1s"}, "--max-latency: 'p95=-1s' is not QUANTILE=DURATION"},
+      {{"--max-latency", "p42=1s"}, "'p42' is not a quantile (min, p50, p90, p95, p99, max, mean)"},
+      {{"--min-cert-days", "-1"}, "--min-cert-days"},
+      {{"--min-cert-days", "soon"}, "--min-cert-days"},
+      {{"--expect-status", "99"}, "--expect-status"},
+      {{"--expect-status", "600"}, "--expect-status"},
+      {{"--expect-subprotocol", "a b"}, "--expect-subprotocol: 'a b' is not a subprotocol name"},
+      {{"--expect-subprotocol", ""}, "--expect-subprotocol: '' is not a subprotocol name"},
+      {{"--fail-on", "error"}, "--fail-on"},
+  };
+  for (auto [args, says] : bad) {
+    args.push_back("wss://a.example/");
+    INFO(args[0] << " " << args[1]);
+    CHECK_THAT(parse_usage_error(args), Catch::Contains(says));
+  }
+}
+
+TEST_CASE("The targets come from stdin with '-' or --targets -, once", "[cli][targets]") {
+  std::istringstream in("wss://s1.example/ --name one\n# a comment\n\nwss://s2.example/\n");
+  std::vector<const char*> argv{"wsprobe", "wss://arg.example/", "-", "--timeout", "9s"};
+  const auto parsed = parse_cli(static_cast<int>(argv.size()), argv.data(), &in);
+  INFO(parsed.message);
+  REQUIRE(parsed.options);
+  const auto& targets = parsed.options->targets;
+  REQUIRE(targets.size() == 3);
+  CHECK(targets[0].target.host == "arg.example");
+  CHECK(targets[1].target.host == "s1.example");
+  CHECK(targets[1].target.name == std::string("one"));
+  CHECK(targets[2].target.host == "s2.example");
+  CHECK(targets[2].budgets.total == 9s);
+
+  std::istringstream again("wss://s1.example/\n");
+  std::vector<const char*> via_flag{"wsprobe", "--targets", "-"};
+  const auto flagged = parse_cli(static_cast<int>(via_flag.size()), via_flag.data(), &again);
+  INFO(flagged.message);
+  REQUIRE(flagged.options);
+  CHECK(flagged.options->targets.size() == 1);
+
+  std::istringstream twice("wss://s1.example/\n");
+  std::vector<const char*> both{"wsprobe", "--targets", "-", "-"};
+  const auto refused = parse_cli(static_cast<int>(both.size()), both.data(), &twice);
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.message, "stdin can be read once"));
+
+  std::istringstream empty("# nothing yet\n");
+  std::vector<const char*> none{"wsprobe", "-"};
+  const auto nothing = parse_cli(static_cast<int>(none.size()), none.data(), &empty);
+  CHECK(nothing.exit_code == 2);
+  CHECK(contains(nothing.message, "no targets: stdin lists none"));
+}
+
+TEST_CASE("Option --json then '-' is JSON on stdout and the targets on stdin", "[cli][targets]") {
+  std::istringstream in("wss://s1.example/\n");
+  std::vector<const char*> argv{"wsprobe", "--json", "-"};
+  const auto parsed = parse_cli(static_cast<int>(argv.size()), argv.data(), &in);
+  INFO(parsed.message);
+  REQUIRE(parsed.options);
+  CHECK(json_stdout(*parsed.options));
+  CHECK(parsed.options->targets.size() == 1);
+}
+
+TEST_CASE("New options keep secrets out of argv: attached -x, --targets", "[cli][targets]") {
+  lab::TempDir dir;
+  const auto file = dir.write("t.txt", "wss://a.example/ -H 'Authorization: Bearer f1le-s3cret'\n").string();
+  const auto cli = parse_ok({"-xhttp://alice:pr0xy-s3cret@127.0.0.1:3128", "--targets", file, "--junit", "r.xml",
+                             "--max-stage", "tls=300ms", "-H", "Cookie: sid=c00kie"});
+  for (const auto& arg : cli.argv) {
+    CHECK_FALSE(contains(arg, "pr0xy-s3cret"));
+    CHECK_FALSE(contains(arg, "f1le-s3cret"));
+    CHECK_FALSE(contains(arg, "c00kie"));
+  }
+  CHECK(any_contains(cli.argv, file));
+  CHECK(any_contains(cli.argv, "tls=300ms"));
+  REQUIRE(cli.targets.size() == 1);
+  CHECK(cli.targets[0].headers.size() == 2);  // sent as given
+}
+
+TEST_CASE("The help shows every new option, the optional FILEs, and a targets example", "[cli][targets]") {
+  const auto help = parse({"--help"}).message;
+  for (const char* text : {"--jsonl [FILE]", "--json [FILE]", "--junit", "--prometheus", "--markdown", "--targets",
+                           "--concurrency", "--deadline", "--max-latency", "--max-stage", "--min-cert-days",
+                           "--expect-subprotocol", "--expect-status", "--fail-on", "--name", "--tag",
+                           "--targets env.yaml", "--junit report.xml"}) {
+    INFO(text);
+    CHECK(contains(help, text));
+  }
 }
 
 }  // namespace

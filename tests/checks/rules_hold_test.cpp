@@ -165,3 +165,200 @@ TEST_CASE("hold rules: a hold that failed without a cut falls back to the sessio
   REQUIRE(finding);
   CHECK(finding->id == "ws_protocol_violation");
 }
+
+// ---- --hold-ping with the silent run alongside: the largest safe keepalive interval.
+
+namespace {
+
+TargetResult pinged_hold_result(bool survived, SilentHold silent, std::optional<double> safe) {
+  TargetResult result;
+  HoldObservation hold;
+  hold.requested = secs(120);
+  hold.ping_interval = secs(20);
+  hold.pings_sent = 5;
+  hold.pongs_received = 5;
+  hold.survived = survived;
+  hold.held = secs(120);
+  hold.silent_run = std::move(silent);
+  if (safe) hold.largest_safe_ping_interval = secs(*safe);
+  result.observed.hold = hold;
+  return result;
+}
+
+SilentHold silent_cut(double idle, std::string end = "fin") {
+  SilentHold silent;
+  silent.held = secs(idle);
+  silent.end = std::move(end);
+  silent.cut_after = secs(idle);
+  silent.idle_before_cut = secs(idle);
+  silent.closed_by = "intermediary or server";
+  return silent;
+}
+
+}  // namespace
+
+TEST_CASE("hold notes: silent run cut at 60 s idle, pinged run up: intervals up to 54 s are safe, ALB named",
+          "[hold][rules][keepalive]") {
+  const auto notes = find_hold_notes(pinged_hold_result(true, silent_cut(60.2), 54.2));
+  REQUIRE(notes.size() == 1);
+  const auto& note = notes.front();
+  CHECK(note.id == "keepalive_interval_safe");
+  CHECK(note.severity == Severity::info);
+  CHECK(note.stage == Stage::hold);
+  CHECK_THAT(note.summary, Catch::StartsWith("Keepalive pings every 20.0 s kept the connection up for 120.0 s"));
+  CHECK_THAT(note.summary, Catch::Contains("the silent connection alongside was cut after 60.2 s idle"));
+  CHECK_THAT(note.summary, Catch::Contains("any keepalive interval up to 54.2 s is safe"));
+  CHECK_THAT(note.summary, Catch::Contains("AWS ALB idle timeout"));
+  CHECK(has_evidence(note, "silent run alongside (no keepalives): cut after 60.2 s (60.2 s idle) by FIN"));
+  CHECK(has_evidence(note, "largest safe keepalive interval: 54.2 s"));
+  CHECK_FALSE(note.fix.empty());
+}
+
+TEST_CASE("hold notes: both runs up means no idle cut within --hold", "[hold][rules][keepalive]") {
+  SilentHold silent;
+  silent.survived = true;
+  silent.held = secs(120);
+  const auto notes = find_hold_notes(pinged_hold_result(true, silent, 120));
+  REQUIRE(notes.size() == 1);
+  CHECK_THAT(notes.front().summary, Catch::Contains("Both connections stayed up for 120.0 s"));
+  CHECK_THAT(notes.front().summary, Catch::Contains("any keepalive interval up to 120.0 s is safe"));
+  CHECK(notes.front().confidence == Confidence::certain);
+}
+
+TEST_CASE("hold notes: a silent run found dead only by its final ping proves only the pinged interval",
+          "[hold][rules][keepalive]") {
+  SilentHold silent;
+  silent.held = secs(120);
+  silent.end = "silent";
+  silent.closed_by = "unknown";
+  silent.found_by_final_check = true;
+  const auto notes = find_hold_notes(pinged_hold_result(true, silent, 20));
+  REQUIRE(notes.size() == 1);
+  CHECK_THAT(notes.front().summary, Catch::Contains("dropped without a sign at some time within 120.0 s"));
+  CHECK_THAT(notes.front().summary, Catch::Contains("keep keepalives every 20.0 s or more often"));
+  CHECK(has_evidence(notes.front(), "dropped silently, found by its unanswered final ping"));
+}
+
+TEST_CASE("hold notes: a silent run that never reached its hold says so; no note without a silent run",
+          "[hold][rules][keepalive]") {
+  SilentHold silent;
+  silent.failed_before_hold = Stage::upgrade;
+  silent.failure_detail = "HTTP 429";
+  const auto notes = find_hold_notes(pinged_hold_result(true, silent, std::nullopt));
+  REQUIRE(notes.size() == 1);
+  CHECK(notes.front().confidence == Confidence::possible);
+  CHECK_THAT(notes.front().summary, Catch::Contains("only 20.0 s is known to be safe"));
+  CHECK(has_evidence(notes.front(), "never reached its hold, its upgrade stage failed: HTTP 429"));
+
+  auto without = pinged_hold_result(true, silent, std::nullopt);
+  without.observed.hold->silent_run.reset();
+  CHECK(find_hold_notes(without).empty());
+  // A pinged run that died has a failure, not a note.
+  CHECK(find_hold_notes(pinged_hold_result(false, silent_cut(60), std::nullopt)).empty());
+}
+
+TEST_CASE("hold rules: pinged run cut while the silent one survived blames the keepalives; both cut is a lifetime",
+          "[hold][rules][keepalive]") {
+  auto observed = cut_observations(cut("fin", 30.2, 0.2, 3));
+  SilentHold survived;
+  survived.survived = true;
+  survived.held = secs(400);
+  observed.hold->silent_run = survived;
+  StageResult stage;
+  stage.stage = Stage::hold;
+  stage.status = StageStatus::failed;
+  stage.condition = Condition::eof;
+  const auto blamed = explain_hold_failure(stage, observed);
+  REQUIRE(blamed);
+  CHECK(blamed->id == "idle_timeout");
+  CHECK_THAT(blamed->summary, Catch::Contains("while the silent connection held alongside survived"));
+  CHECK_THAT(blamed->summary, Catch::Contains("keepalives themselves"));
+  CHECK_THAT(blamed->summary, !Catch::Contains("a lifetime limit"));
+  CHECK(has_evidence(*blamed, "no keepalive interval is safe"));
+
+  observed.hold->silent_run = silent_cut(30.1);
+  const auto lifetime = explain_hold_failure(stage, observed);
+  REQUIRE(lifetime);
+  CHECK_THAT(lifetime->summary, Catch::Contains("a lifetime limit"));
+  CHECK(has_evidence(*lifetime, "silent run alongside (no keepalives): cut after 30.1 s"));
+}
+
+// ---- Close attribution in the findings' evidence.
+
+TEST_CASE("connection end: each way a connection ends in words", "[rules][connection_end]") {
+  ConnectionEnd end;
+  end.stage = Stage::echo;
+  end.by = "server";
+  end.how = "close_frame";
+  end.close_frame = CloseFrame{1011, ""};
+  end.handshake_completed = true;
+  CHECK(describe_connection_end(end) ==
+        "connection ended during the echo stage: closed by the server with close frame 1011 (internal error: the "
+        "server or a proxy failed); close handshake completed");
+  end.handshake_completed = false;
+  CHECK_THAT(describe_connection_end(end), Catch::EndsWith("; close handshake not completed"));
+
+  end.by = "client";
+  end.stage = Stage::close;
+  end.close_frame = CloseFrame{1000, "wsprobe done"};
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("closed by wsprobe with close frame 1000 (normal"));
+  CHECK_THAT(describe_connection_end(end), Catch::EndsWith("the server never answered it, close handshake not completed"));
+
+  end = ConnectionEnd{Stage::hold, "intermediary or server", "fin", std::nullopt, false, Micros(0)};
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("closed by the intermediary or server with FIN, no close frame"));
+  end.how = "reset";
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("reset by the intermediary or server (RST)"));
+  end = ConnectionEnd{Stage::echo, "unknown", "timeout", std::nullopt, false, Micros(0)};
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("timed out"));
+  end.how = "silent";
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("no sign from the server"));
+  end = ConnectionEnd{Stage::echo, "client", "abandoned", std::nullopt, false, Micros(0)};
+  CHECK_THAT(describe_connection_end(end), Catch::Contains("wsprobe dropped it after the failure"));
+}
+
+TEST_CASE("connection end: closed_by_peer, message_too_large and close_unclean carry the attribution",
+          "[rules][connection_end]") {
+  StageResult stage;
+  stage.stage = Stage::echo;
+  stage.status = StageStatus::failed;
+  stage.condition = Condition::closed_by_peer;
+  Observations observed;
+  auto& echo = observed.echo.emplace();
+  echo.ping_rtts = {Micros(100)};
+  echo.peer_close = CloseFrame{1011, "backend down"};
+  observed.connection_end = ConnectionEnd{Stage::echo, "server", "close_frame", echo.peer_close, true, Micros(9000)};
+  const auto closed = explain_session_failure(stage, observed);
+  REQUIRE(closed);
+  CHECK(closed->id == "closed_by_peer");
+  CHECK(has_evidence(*closed, "closed by the server with close frame 1011 (internal error: the server or a proxy "
+                              "failed) 'backend down'; close handshake completed"));
+
+  echo.peer_close = CloseFrame{1009, "message too big"};
+  echo.size_sweep = {SizeProbe{1024, "echoed", Micros(10), std::nullopt, std::nullopt},
+                     SizeProbe{65536, "closed", std::nullopt, echo.peer_close, std::nullopt}};
+  echo.largest_echoed_bytes = 1024;
+  observed.connection_end->close_frame = echo.peer_close;
+  observed.connection_end->handshake_completed = false;
+  const auto too_large = explain_session_failure(stage, observed);
+  REQUIRE(too_large);
+  CHECK(too_large->id == "message_too_large");
+  CHECK(has_evidence(*too_large, "closed by the server with close frame 1009 (message too big"));
+
+  // An end seen at another stage is not this stage's evidence.
+  observed.connection_end->stage = Stage::hold;
+  const auto elsewhere = explain_session_failure(stage, observed);
+  REQUIRE(elsewhere);
+  CHECK_FALSE(has_evidence(*elsewhere, "connection ended during"));
+
+  StageResult close;
+  close.stage = Stage::close;
+  close.status = StageStatus::failed;
+  close.condition = Condition::close_unclean;
+  Observations closing;
+  closing.close.emplace().code_sent = 1000;
+  closing.connection_end = ConnectionEnd{Stage::close, "client", "close_frame", CloseFrame{1000, ""}, false, Micros(0)};
+  const auto unclean = explain_session_failure(close, closing);
+  REQUIRE(unclean);
+  CHECK(unclean->id == "close_unclean");
+  CHECK(has_evidence(*unclean, "the server never answered it, close handshake not completed"));
+}

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "app/progress.hpp"
+#include "checks/rules.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -60,6 +61,23 @@ const HoldObservation& check_cut(const TargetResult& result, const std::string& 
   CHECK(hold.end == end);
   CHECK_FALSE(hold.survived);
   return hold;
+}
+
+// A hold that survived: the stage passed, the run too, and the connection answered its final check.
+const HoldObservation& check_survived(const TargetResult& result) {
+  INFO(describe(result));
+  CHECK(stage_of(result, Stage::hold).status == StageStatus::ok);
+  CHECK(stage_of(result, Stage::close).status == StageStatus::ok);
+  CHECK(result.verdict.cause == "ok");
+  REQUIRE(result.observed.hold);
+  CHECK(result.observed.hold->survived);
+  return *result.observed.hold;
+}
+
+bool mentions(const Finding& finding, std::string_view text) {
+  for (const auto& e : finding.evidence)
+    if (e.find(text) != std::string::npos) return true;
+  return false;
 }
 
 void check_cut_time(const HoldObservation& hold) {
@@ -152,12 +170,7 @@ TEST_CASE("hold: a held connection that stays up passes, and its final ping is a
   WsScriptPeer peer(WsScript{});
   const auto run = probe_and_diagnose(hold_options(peer, 600ms));
   INFO(describe(run.result));
-  CHECK(stage_of(run.result, Stage::hold).status == StageStatus::ok);
-  CHECK(stage_of(run.result, Stage::close).status == StageStatus::ok);
-  CHECK(run.result.verdict.cause == "ok");
-  REQUIRE(run.result.observed.hold);
-  const auto& hold = *run.result.observed.hold;
-  CHECK(hold.survived);
+  const auto& hold = check_survived(run.result);
   CHECK_FALSE(hold.end);
   CHECK(hold.held >= Micros(600'000));
   CHECK(hold.final_check_rtt);
@@ -170,15 +183,14 @@ TEST_CASE("hold: pings every 100 ms keep an 800 ms idle timeout from cutting; wi
   SECTION("with --hold-ping") {
     const auto run = probe_and_diagnose(hold_options(peer, 1500ms, 100ms));
     INFO(describe(run.result));
-    CHECK(stage_of(run.result, Stage::hold).status == StageStatus::ok);
-    CHECK(run.result.verdict.cause == "ok");
-    REQUIRE(run.result.observed.hold);
-    const auto& hold = *run.result.observed.hold;
-    CHECK(hold.survived);
+    const auto& hold = check_survived(run.result);
     CHECK(hold.ping_interval == Micros(100'000));
     CHECK(hold.pings_sent >= 5);
     CHECK(hold.pongs_received >= 5);
-    CHECK(peer.stats().idle_cuts == 0);
+    // Only the silent run alongside was cut (--hold-ping runs one, tests/probe/keepalive_interval_test.cpp).
+    REQUIRE(hold.silent_run);
+    CHECK(hold.silent_run->end == "fin");
+    CHECK(peer.stats().idle_cuts == 1);
   }
   SECTION("with --hold-ping and --hold-message") {
     auto options = hold_options(peer, 1500ms, 100ms);
@@ -190,7 +202,9 @@ TEST_CASE("hold: pings every 100 ms keep an 800 ms idle timeout from cutting; wi
     CHECK(run.result.observed.hold->keepalive_by_message);
     CHECK(run.result.observed.hold->messages_sent >= 5);
     CHECK(run.result.observed.hold->pings_sent == 0);
-    CHECK(peer.stats().idle_cuts == 0);
+    REQUIRE(run.result.observed.hold->silent_run);
+    CHECK(run.result.observed.hold->silent_run->end == "fin");
+    CHECK(peer.stats().idle_cuts == 1);  // the silent run's
   }
   SECTION("silent") {
     const auto run = probe_and_diagnose(hold_options(peer, 1500ms));
@@ -201,7 +215,8 @@ TEST_CASE("hold: pings every 100 ms keep an 800 ms idle timeout from cutting; wi
   }
 }
 
-TEST_CASE("hold: a lifetime limit cuts even with pings, and the verdict says lifetime", "[hold]") {
+TEST_CASE("hold: a lifetime limit cuts even with pings, and the verdict says lifetime; no keepalive interval is safe",
+          "[hold][keepalive]") {
   WsScriptPeer peer(cutting(CutBy::fin, 700ms, /*lifetime=*/true));
   const auto run = probe_and_diagnose(hold_options(peer, 3s, 150ms));
   const auto& hold = check_cut(run.result, "fin", Condition::eof);
@@ -214,6 +229,15 @@ TEST_CASE("hold: a lifetime limit cuts even with pings, and the verdict says lif
   const auto* finding = find_finding(run.result, "idle_timeout");
   REQUIRE(finding);
   CHECK_THAT(finding->summary, Catch::Contains("a lifetime limit"));
+  // The silent run alongside was cut too: no interval keeps this connection up.
+  CHECK_FALSE(hold.largest_safe_ping_interval);
+  REQUIRE(hold.silent_run);
+  CHECK_FALSE(hold.silent_run->survived);
+  CHECK(hold.silent_run->end == "fin");
+  CHECK(peer.stats().idle_cuts == 2);
+  CHECK(mentions(*finding, "no keepalive interval is safe"));
+  CHECK(mentions(*finding, "silent run alongside (no keepalives"));
+  CHECK(find_hold_notes(run.result).empty());
 }
 
 TEST_CASE("hold: a close frame 1011 during the hold is the server's decision: closed_by_peer", "[hold]") {
@@ -229,6 +253,93 @@ TEST_CASE("hold: a close frame 1011 during the hold is the server's decision: cl
   REQUIRE(finding);
   CHECK(finding->stage == Stage::hold);
   CHECK_THAT(finding->summary, Catch::Contains("internal error"));
+}
+
+// ---- --hold with --hold-ping runs a silent hold beside the pinged one (probe/hold_companion): one
+// invocation, the time of one hold, and the report states the largest keepalive interval that is
+// safe. The side-by-side run is asserted by an overlap of the two holds, not by a wall-clock figure.
+
+// The silent hold began while the main one ran: side by side, not one after the other.
+void check_side_by_side(const TargetResult& result) {
+  REQUIRE(result.observed.hold);
+  REQUIRE(result.observed.hold->silent_run);
+  const auto& main_hold = stage_of(result, Stage::hold);
+  const auto& silent_start = result.observed.hold->silent_run->hold_start_offset;
+  REQUIRE(silent_start);
+  CHECK(*silent_start >= main_hold.start_offset);
+  CHECK(*silent_start < main_hold.start_offset + main_hold.duration);
+}
+
+const Finding* hold_note(const std::vector<Finding>& notes) {
+  for (const auto& note : notes)
+    if (note.id == "keepalive_interval_safe") return &note;
+  return nullptr;
+}
+
+TEST_CASE("keepalive: pings keep a 600 ms idle timeout at bay, the silent run is cut, the safe interval is stated",
+          "[hold][keepalive]") {
+  WsScriptPeer peer(cutting(CutBy::fin, 600ms));
+  const auto run = probe_and_diagnose(hold_options(peer, 2s, 200ms));
+  INFO(describe(run.result));
+  const auto& hold = check_survived(run.result);
+  REQUIRE(hold.silent_run);
+  const auto& silent = *hold.silent_run;
+  CHECK_FALSE(silent.failed_before_hold);
+  CHECK_FALSE(silent.survived);
+  CHECK(silent.end == "fin");
+  CHECK(silent.closed_by == "intermediary or server");
+  CHECK_FALSE(silent.found_by_final_check);
+  REQUIRE(silent.idle_before_cut);
+  CHECK(*silent.idle_before_cut >= Micros(450'000));  // the peer's clock started a little before the hold
+  CHECK(*silent.idle_before_cut < Micros(1'900'000));  // cut within the hold, well before its end
+  check_side_by_side(run.result);
+  // Two connections, one invocation; only the silent one was cut.
+  CHECK(peer.stats().upgrades == 2);
+  CHECK(peer.stats().idle_cuts == 1);
+
+  REQUIRE(hold.largest_safe_ping_interval);
+  CHECK(*hold.largest_safe_ping_interval >= Micros(250'000));
+  CHECK(*hold.largest_safe_ping_interval < Micros(600'000));
+  CHECK(*hold.largest_safe_ping_interval < *silent.idle_before_cut);
+  CHECK(*hold.largest_safe_ping_interval >= *hold.ping_interval);
+
+  const auto notes = find_hold_notes(run.result);
+  const auto* note = hold_note(notes);
+  REQUIRE(note);
+  CHECK(note->severity == Severity::info);
+  CHECK(note->stage == Stage::hold);
+  CHECK_THAT(note->summary, Catch::Contains("Keepalive pings every 200 ms kept the connection up"));
+  CHECK_THAT(note->summary, Catch::Contains("the silent connection alongside was cut after"));
+  CHECK_THAT(note->summary, Catch::Contains("is safe"));
+}
+
+TEST_CASE("keepalive: when the silent run survives too, any interval up to --hold is safe", "[hold][keepalive]") {
+  WsScriptPeer peer(WsScript{});
+  const auto run = probe_and_diagnose(hold_options(peer, 1s, 300ms));
+  const auto& hold = check_survived(run.result);
+  REQUIRE(hold.silent_run);
+  CHECK(hold.silent_run->survived);
+  CHECK(hold.silent_run->held >= Micros(1'000'000));
+  check_side_by_side(run.result);
+  CHECK(hold.largest_safe_ping_interval == hold.requested);
+  const auto notes = find_hold_notes(run.result);
+  const auto* note = hold_note(notes);
+  REQUIRE(note);
+  CHECK_THAT(note->summary, Catch::Contains("Both connections stayed up"));
+  // The companion ran the close stage too: both connections were closed by wsprobe.
+  CHECK(peer.wait_for([](const test::WsPeerStats& s) { return s.closes_received == 2; }, 2s));
+}
+
+TEST_CASE("keepalive: without --hold-ping no companion runs", "[hold][keepalive]") {
+  WsScriptPeer peer(WsScript{});
+  auto options = hold_options(peer, 500ms, 100ms);
+  options.hold_ping.reset();
+  const auto run = probe_and_diagnose(options);
+  INFO(describe(run.result));
+  REQUIRE(run.result.observed.hold);
+  CHECK_FALSE(run.result.observed.hold->silent_run);
+  CHECK_FALSE(run.result.observed.hold->largest_safe_ping_interval);
+  CHECK(peer.stats().upgrades == 1);
 }
 
 TEST_CASE("hold: the hold's time does not count toward --timeout", "[hold]") {

@@ -72,10 +72,14 @@ TEST_CASE("an unknown cause id is shown as the id alone", "[report][human]") {
         std::string::npos);
 }
 
-TEST_CASE("several targets end with a one-line summary", "[report][human]") {
+TEST_CASE("several targets end with a summary and one line per target", "[report][human]") {
   const auto text = render_human(fixtures::multi_target(), kPlain);
-  CHECK(text.size() > 0);
-  CHECK(text.substr(text.rfind('\n', text.size() - 2) + 1) == "6 targets: 1 pass, 1 degraded, 4 fail\n");
+  const auto summary = text.find("\n6 targets: 1 pass, 1 degraded, 4 fail\n");
+  REQUIRE(summary != std::string::npos);
+  // After the summary: the six targets in input order, each with its verdict and failing cause.
+  CHECK(text.find("  PASS ", summary) < text.find("  FAIL ", summary));
+  CHECK(text.find("tcp: tcp_refused", summary) < text.find("upgrade: upgrade_rejected_auth", summary));
+  CHECK(text.find("tls: tls_to_plaintext_port", summary) != std::string::npos);
   CHECK(render_human(fixtures::pass_wss(), kPlain).find("targets:") == std::string::npos);
 }
 

@@ -63,6 +63,7 @@ ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::millisecon
   ProbeRun run;
   run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   run.result = future.get();
+  run.result.assertions = options.assertions;
   diagnose(run.result);
   require_valid_report(run.result);
   return run;

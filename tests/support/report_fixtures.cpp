@@ -649,6 +649,83 @@ RunReport fail_hold_idle() {
   return report;
 }
 
+RunReport fleet_named() {
+  RunReport report;
+  report.tool.name = "wsprobe";
+  report.tool.version = "0.1.0";
+  report.tool.argv = {"wsprobe", "--targets", "targets.yaml", "--junit", "report.xml", "--prometheus", "wsprobe.prom"};
+  report.tool.environment = {{"os", "Linux 6.1.0-18-amd64 x86_64"}, {"openssl", "OpenSSL 3.0.15 3 Sep 2024"},
+                             {"boost", "1.81.0"}};
+
+  auto eu = pass_wss().results.front();
+  eu.target.name = "echo-eu";
+  eu.target.tags = {"prod", "eu-west-1"};
+  report.results.push_back(std::move(eu));
+
+  // The same healthy endpoint in another region, slower than the targets file allows at TLS.
+  auto us = pass_wss().results.front();
+  us.target.url = "wss://echo-us.example.test/socket";
+  us.target.host = "echo-us.example.test";
+  us.target.name = "echo-us";
+  us.target.tags = {"prod", "us-east-1"};
+  us.assertions.max_stage = {{Stage::tls, microseconds(20000), "tls=20ms"}};
+  us.observed.dns->query_name = "echo-us.example.test";
+  us.observed.dns->cname_chain.clear();
+  us.observed.tls->sni = "echo-us.example.test";
+  us.observed.upgrade->request = upgrade_request("echo-us.example.test", "/socket", "Sec-WebSocket-Protocol: chat\r\n");
+  auto slow = finding("stage_slow", Severity::warn, Stage::tls, Confidence::certain,
+                      "The tls stage took 24.1ms, more than the 20ms --max-stage allows.",
+                      {"tls: 24.1ms, limit 20ms"}, "");
+  slow.assertion = "--max-stage tls=20ms";
+  us.findings = {slow};
+  us.verdict.status = VerdictStatus::degraded;
+  us.verdict.cause = "stage_slow";
+  us.verdict.summary = slow.summary;
+  report.results.push_back(std::move(us));
+
+  // A certificate with 212 days left where the targets file wants 400, and --fail-on warn.
+  auto api = pass_wss().results.front();
+  api.target.url = "wss://api.example.test/v2/stream?token=REDACTED";
+  api.target.host = "api.example.test";
+  api.target.resource = "/v2/stream?token=REDACTED";
+  api.target.name = "api";
+  api.target.tags = {"staging"};
+  api.observed.dns->query_name = "api.example.test";
+  api.observed.dns->cname_chain.clear();
+  api.observed.tls->sni = "api.example.test";
+  api.observed.tls->peer_chain.front().subject = "CN=api.example.test";
+  api.observed.tls->peer_chain.front().subject_alt_names = {"DNS:api.example.test"};
+  api.observed.upgrade->request =
+      upgrade_request("api.example.test", "/v2/stream?token=REDACTED", "Sec-WebSocket-Protocol: chat\r\n");
+  api.assertions.min_cert_days = 400;
+  api.assertions.fail_on = FailOn::warn;
+  auto short_lived = finding("cert_lifetime_short", Severity::warn, Stage::tls, Confidence::certain,
+                             "The certificate expires in 212 days (2026-01-01T00:00:00Z); --min-cert-days asks for 400.",
+                             {"leaf: CN=api.example.test, not after 2026-01-01T00:00:00Z"},
+                             "Renew the certificate, and check that automatic renewal runs for this name.");
+  short_lived.assertion = "--min-cert-days 400";
+  api.findings = {short_lived};
+  api.verdict.status = VerdictStatus::fail;
+  api.verdict.stage = Stage::tls;
+  api.verdict.cause = "cert_lifetime_short";
+  api.verdict.summary = short_lived.summary;
+  report.results.push_back(std::move(api));
+
+  auto late = started(target("wss://slow.example.test/ws", true, "slow.example.test", 443, "/ws"));
+  late.target.tags = {"legacy"};
+  for (const auto stage : {Stage::dns, Stage::proxy, Stage::tcp, Stage::tls, Stage::upgrade, Stage::echo, Stage::hold,
+                           Stage::close})
+    late.stages.push_back(skipped(stage, "the run's --deadline passed first"));
+  late.findings = {finding("run_deadline_exceeded", Severity::fail, Stage::dns, Confidence::certain,
+                           "The run's --deadline of 10s passed before this target was probed.", {"--deadline 10s"},
+                           "")};
+  late.verdict.status = VerdictStatus::fail;
+  late.verdict.cause = "run_deadline_exceeded";
+  late.verdict.summary = late.findings.front().summary;
+  report.results.push_back(std::move(late));
+  return report;
+}
+
 std::vector<NamedReport> all_reports() {
   return {{"pass_wss", pass_wss()},
           {"fail_tcp_refused", fail_tcp_refused()},
@@ -659,7 +736,8 @@ std::vector<NamedReport> all_reports() {
           {"multi_target", multi_target()},
           {"fail_proxy_auth", fail_proxy_auth()},
           {"fail_nodes_partial", fail_nodes_partial()},
-          {"fail_hold_idle", fail_hold_idle()}};
+          {"fail_hold_idle", fail_hold_idle()},
+          {"fleet_named", fleet_named()}};
 }
 
 }  // namespace wsprobe::fixtures

@@ -22,6 +22,9 @@ RunReport multi_target();        // the six above in one run
 RunReport fail_proxy_auth();     // wss through an HTTP proxy that answers CONNECT with 407 (Squid)
 RunReport fail_nodes_partial();  // --all-addresses: three nodes, one black-holes the SYN
 RunReport fail_hold_idle();      // --hold 90s --sizes 1K,64K,1M: every size echoed, then FIN after 60 s idle
+RunReport fleet_named();         // --targets: names and tags; --max-stage tls=20ms broken (degraded), --min-cert-days
+                                 // 400 broken under --fail-on warn (fail), a target the --deadline left unprobed;
+                                 // the tool's environment pairs filled
 
 struct NamedReport {
   std::string name;  // golden file stem

@@ -69,7 +69,7 @@ CloseObservation bare_close() {
 LatencyStats stats(long us) {
   LatencyStats s;
   s.samples = 5;
-  s.min = s.p50 = s.p90 = s.p99 = s.max = s.mean = microseconds(us);
+  s.min = s.p50 = s.p90 = s.p95 = s.p99 = s.max = s.mean = microseconds(us);
   return s;
 }
 
@@ -197,6 +197,22 @@ TargetResult rejected_upgrade(Scheme scheme, int status, std::string reason, std
   u.bytes_received = status_line.size() + 2 + 60 + body.size();
   u.body = std::move(body);
   return r;
+}
+
+TargetResult pinned_node(TargetResult probe, const std::string& address) {
+  probe.observed.dns->pinned_address = address;
+  return probe;
+}
+
+TargetResult parent_of_nodes(std::vector<TargetResult> nodes) {
+  auto parent = healthy(Scheme::wss);
+  parent.observed = {};
+  parent.observed.dns.emplace();
+  parent.observed.dns->query_name = "lb.example.test";
+  for (const auto& each : nodes) parent.observed.dns->addresses.push_back(*each.observed.dns->pinned_address);
+  parent.stages.resize(1);  // dns
+  parent.nodes = std::move(nodes);
+  return parent;
 }
 
 StageResult& stage_of(TargetResult& result, Stage s) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/report.hpp"
 
@@ -34,6 +35,13 @@ TargetResult failed_at(Scheme scheme, Stage stage, Condition condition, std::str
 
 // A status-only HTTP answer to the upgrade (condition upgrade_rejected), as the probe records it.
 TargetResult rejected_upgrade(Scheme scheme, int status, std::string reason, std::string body = "");
+
+// --all-addresses: `probe` as the node at `address` (DnsObservation::pinned_address), not diagnosed.
+TargetResult pinned_node(TargetResult probe, const std::string& address);
+
+// --all-addresses: the parent of `nodes` (pinned_node results, diagnosed or not): its dns stage and
+// the addresses it found, "lb.example.test"; every later stage is the nodes'.
+TargetResult parent_of_nodes(std::vector<TargetResult> nodes);
 
 // The stage result for `stage`; throws std::out_of_range if the result has none.
 StageResult& stage_of(TargetResult& result, Stage stage);

@@ -31,6 +31,8 @@ constexpr auto kStopGrace = std::chrono::seconds(3);
 // receive queue first, so the client reads the close and then sees the reset.
 constexpr auto kResetPause = std::chrono::milliseconds(50);
 constexpr std::size_t kMaxClientPayload = 16 << 20;
+// WsScript::stop_reading_above: the listener's receive buffer (the kernel doubles it).
+constexpr int kStalledReceiveBuffer = 32 * 1024;
 }  // namespace
 
 std::string server_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv, bool mask) {
@@ -342,6 +344,16 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
   int messages = 0;
   bool sent_close = false;
   for (;;) {
+    if (script.stop_reading_above) {
+      const auto field = read_length_field(in);
+      if (field && field->length > *script.stop_reading_above) {
+        state->update([](WsPeerStats& s) { ++s.stopped_reading; });
+        // Never reads again; close_all() cancels the wait when the peer stops.
+        connection->timer.expires_at(net::steady_timer::time_point::max());
+        co_await connection->timer.async_wait(use_nothrow);
+        co_return;
+      }
+    }
     std::optional<std::string> error;
     auto frame = take_client_frame(in, error);
     if (error) {
@@ -499,6 +511,9 @@ WsScriptPeer::WsScriptPeer(WsScript script, std::optional<lab::CertifiedKey> tls
   }
   tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
   state.acceptor.open(endpoint.protocol());
+  // Accepted sockets inherit it: a small window makes a stalled peer's client stall soon.
+  if (state.script.stop_reading_above)
+    state.acceptor.set_option(net::socket_base::receive_buffer_size(kStalledReceiveBuffer));
   state.acceptor.bind(endpoint);
   state.acceptor.listen();
   state.port = state.acceptor.local_endpoint().port();

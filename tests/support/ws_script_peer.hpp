@@ -77,6 +77,10 @@ struct WsScript {
   bool drop_with_reset = true;
   OnClientClose on_close = OnClientClose::answer_then_fin;
   std::optional<IdleCut> idle_cut;
+  // A client frame announcing a payload above this many bytes makes the peer stop reading for good,
+  // the connection left open: a stalled server. The listener's receive buffer is kept small then,
+  // so a client writing a few MiB stalls soon.
+  std::optional<std::size_t> stop_reading_above;
 };
 
 // What the peer saw, over all connections.
@@ -93,6 +97,7 @@ struct WsPeerStats {
   std::size_t connections_ended = 0;       // connections the peer saw end (eof, reset, error)
   std::optional<std::string> decode_error;  // a client frame the peer could not parse
   std::size_t idle_cuts = 0;                // connections cut by WsScript::idle_cut
+  std::size_t stopped_reading = 0;          // connections WsScript::stop_reading_above stalled
 };
 
 // A server frame: unmasked unless `mask`, FIN as given, `rsv` in bits 4..6 of the first byte
