@@ -157,7 +157,9 @@ int run(const CliOptions& cli) {
 
   RunReport report;
   report.tool.version = WSPROBE_VERSION;
-  report.tool.argv = cli.argv;
+  // The command as typed, so a support bundle's command line can be run again as shown.
+  report.tool.argv = {"wsprobe"};
+  report.tool.argv.insert(report.tool.argv.end(), cli.argv.begin(), cli.argv.end());
   report.tool.environment = run_environment();
 
   std::unique_ptr<DemoLab> demo;

@@ -10,19 +10,6 @@
 namespace wsprobe {
 namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
-const StageResult* stage_result(const TargetResult& result, Stage stage) {
-  for (const auto& each : result.stages)
-    if (each.stage == stage) return &each;
-  return nullptr;
-}
-
-bool passed(const TargetResult& result, Stage stage) {
-  const auto* each = stage_result(result, stage);
-  return each && (each->status == StageStatus::ok || each->status == StageStatus::warn);
-}
-
 bool stopped(const TargetResult& result) {
   return std::any_of(result.stages.begin(), result.stages.end(),
                      [](const StageResult& each) { return each.status == StageStatus::failed; });
@@ -121,8 +108,8 @@ std::optional<Finding> check_latency(const TargetResult& result, const LatencyLi
 // A stage that failed is explained by its failure; a skipped one spent no time (ws:// has no tls,
 // no proxy was asked for...), so its limit holds: neither is checked.
 std::optional<Finding> check_stage(const TargetResult& result, const StageLimit& limit) {
-  if (!passed(result, limit.stage)) return std::nullopt;
-  const auto& stage = *stage_result(result, limit.stage);
+  if (!stage_passed(result, limit.stage)) return std::nullopt;
+  const auto& stage = *find_stage(result, limit.stage);
   if (stage.duration <= limit.limit) return std::nullopt;
   const auto assertion = "--max-stage " + limit.flag;
   const auto took = std::string(to_string(limit.stage)) + " took " + ms_text(stage.duration, limit.limit);
@@ -132,10 +119,6 @@ std::optional<Finding> check_stage(const TargetResult& result, const StageLimit&
   return finding;
 }
 
-std::int64_t floor_days(std::int64_t seconds) {
-  return seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
-}
-
 std::string days_text(std::int64_t days) { return std::to_string(days) + (days == 1 || days == -1 ? " day" : " days"); }
 
 // Days count as tls_cert_expiring counts them (checks/warnings.cpp): whole days from the probe's start.
@@ -143,11 +126,11 @@ std::optional<Finding> check_cert_days(const TargetResult& result, int min_days)
   if (!result.target.secure) return std::nullopt;  // ws:// has no certificate to age
   const auto assertion = "--min-cert-days " + std::to_string(min_days);
   const auto* tls = result.observed.tls ? &*result.observed.tls : nullptr;
-  if (!passed(result, Stage::tls) || !tls || tls->peer_chain.empty() || result.started_at_epoch_s <= 0)
+  if (!stage_passed(result, Stage::tls) || !tls || tls->peer_chain.empty() || result.started_at_epoch_s <= 0)
     return unchecked(result, "cert_lifetime_short", Stage::tls, assertion, "no server certificate was seen");
   const auto& leaf = tls->peer_chain.front();
   const auto seconds_left = leaf.not_after_epoch_s - result.started_at_epoch_s;
-  const auto days_left = floor_days(seconds_left);
+  const auto days_left = *leaf_cert_days_left(result);
   if (seconds_left > 0 && days_left >= min_days) return std::nullopt;
 
   auto finding = assertion_finding("cert_lifetime_short", Stage::tls, assertion);
@@ -183,7 +166,7 @@ std::string offered_subprotocols(const UpgradeObservation& upgrade) {
 std::optional<Finding> check_subprotocol(const TargetResult& result, const std::string& expected) {
   const auto assertion = "--expect-subprotocol " + expected;
   const auto* upgrade = result.observed.upgrade ? &*result.observed.upgrade : nullptr;
-  if (!passed(result, Stage::upgrade) || !upgrade)
+  if (!stage_passed(result, Stage::upgrade) || !upgrade)
     return unchecked(result, "subprotocol_unexpected", Stage::upgrade, assertion, "the upgrade did not complete");
   if (upgrade->subprotocol == expected) return std::nullopt;
   const auto chosen = upgrade->subprotocol ? *upgrade->subprotocol : std::string("none");
@@ -219,7 +202,7 @@ std::optional<Finding> check_status(const TargetResult& result, int expected) {
 bool refusal_expected(const TargetResult& result) {
   const auto& expected = result.assertions.expect_status;
   const auto* upgrade = result.observed.upgrade ? &*result.observed.upgrade : nullptr;
-  const auto* stage = stage_result(result, Stage::upgrade);
+  const auto* stage = find_stage(result, Stage::upgrade);
   return expected && *expected != 101 && upgrade && upgrade->status_code == *expected && stage &&
          stage->status == StageStatus::failed;
 }

@@ -25,12 +25,6 @@ std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
 
-const StageResult* stage_result(const TargetResult& node, Stage stage) {
-  for (const auto& each : node.stages)
-    if (each.stage == stage) return &each;
-  return nullptr;
-}
-
 const Finding* primary_finding(const TargetResult& node) {
   for (const auto& finding : node.findings)
     if (finding.id == node.verdict.cause) return &finding;
@@ -50,7 +44,7 @@ std::string failing_node_words(const TargetResult& node) {
   if (fails_on_warning(node)) return node_address(node) + ": " + node.verdict.summary;
   const auto stage = node.verdict.stage.value_or(Stage::dns);
   std::string words = node_address(node) + ": " + std::string(to_string(stage)) + " failed, " + node.verdict.cause;
-  if (const auto* result = stage_result(node, stage); result && !result->detail.empty())
+  if (const auto* result = find_stage(node, stage); result && !result->detail.empty())
     words += " (" + result->detail + ")";
   return words;
 }

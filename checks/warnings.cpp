@@ -2,27 +2,12 @@
 #include "checks/rules.hpp"
 
 namespace wsprobe {
-namespace {
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
-const StageResult* find_stage(const TargetResult& result, Stage stage) {
-  for (const auto& s : result.stages)
-    if (s.stage == stage) return &s;
-  return nullptr;
-}
-
-bool passed(const TargetResult& result, Stage stage) {
-  const auto* s = find_stage(result, stage);
-  return s && (s->status == StageStatus::ok || s->status == StageStatus::warn);
-}
-
-}  // namespace
 
 std::vector<Finding> find_warnings(const TargetResult& result) {
   std::vector<Finding> findings;
   const auto& observed = result.observed;
-  if (observed.tls && passed(result, Stage::tls)) {
+  if (observed.tls && stage_passed(result, Stage::tls)) {
     const auto& tls = *observed.tls;
     if (!tls.verification_enabled) {
       auto finding = make_finding("tls_verification_disabled", Severity::warn, Stage::tls, Confidence::certain);
@@ -32,21 +17,19 @@ std::vector<Finding> find_warnings(const TargetResult& result) {
     }
     // --cert-warn-days 0 turns the warning off.
     const std::int64_t warn_days = result.cert_warn_days;
-    if (!tls.peer_chain.empty() && result.started_at_epoch_s > 0 && warn_days > 0) {
+    if (const auto days_left = leaf_cert_days_left(result); days_left && warn_days > 0) {
       const auto& leaf = tls.peer_chain.front();
       // An already expired leaf (possible under -k) is not "expiring": the verification warning covers it.
-      const auto seconds_left = leaf.not_after_epoch_s - result.started_at_epoch_s;
-      const auto days_left = seconds_left / kSecondsPerDay;
-      if (seconds_left > 0 && days_left < warn_days) {
+      if (leaf.not_after_epoch_s > result.started_at_epoch_s && *days_left < warn_days) {
         auto finding = make_finding("tls_cert_expiring", Severity::warn, Stage::tls, Confidence::certain);
-        finding.summary = "The certificate expires in " + std::to_string(days_left) + " days (" + leaf.not_after + ").";
+        finding.summary = "The certificate expires in " + std::to_string(*days_left) + " days (" + leaf.not_after + ").";
         finding.evidence.push_back("leaf: " + leaf.subject + ", not after " + leaf.not_after);
         finding.evidence.push_back("warning threshold: " + std::to_string(warn_days) + " days (--cert-warn-days)");
         findings.push_back(std::move(finding));
       }
     }
   }
-  if (observed.echo && passed(result, Stage::echo) && observed.echo->echo_endpoint == false) {
+  if (observed.echo && stage_passed(result, Stage::echo) && observed.echo->echo_endpoint == false) {
     auto finding = make_finding("echo_not_echo_endpoint", Severity::info, Stage::echo, Confidence::likely);
     std::size_t pongs = 0;
     for (const auto& rtt : observed.echo->ping_rtts) pongs += rtt.has_value();

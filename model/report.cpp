@@ -29,6 +29,25 @@ std::string_view to_string(VerdictStatus status) {
   return "unknown";
 }
 
+const StageResult* find_stage(const TargetResult& result, Stage stage) {
+  for (const auto& each : result.stages)
+    if (each.stage == stage) return &each;
+  return nullptr;
+}
+
+bool stage_passed(const TargetResult& result, Stage stage) {
+  const auto* each = find_stage(result, stage);
+  return each && (each->status == StageStatus::ok || each->status == StageStatus::warn);
+}
+
+std::optional<std::int64_t> leaf_cert_days_left(const TargetResult& result) {
+  const auto& tls = result.observed.tls;
+  if (!tls || tls->peer_chain.empty() || result.started_at_epoch_s <= 0) return std::nullopt;
+  constexpr std::int64_t kSecondsPerDay = 86400;
+  const auto seconds = tls->peer_chain.front().not_after_epoch_s - result.started_at_epoch_s;
+  return seconds >= 0 ? seconds / kSecondsPerDay : -((-seconds + kSecondsPerDay - 1) / kSecondsPerDay);
+}
+
 int exit_code_for(const RunReport& report) {
   bool degraded = false;
   for (const auto& result : report.results) {

@@ -85,6 +85,15 @@ struct RunReport {
   std::vector<TargetResult> results;
 };
 
+// The result's entry for `stage`; null when the result has none.
+const StageResult* find_stage(const TargetResult& result, Stage stage);
+// The stage ran and passed (ok, or ok with a warning).
+bool stage_passed(const TargetResult& result, Stage stage);
+// Whole days from the probe's start to the leaf certificate's notAfter, rounded down (negative once
+// expired); empty without a certificate or a start time. What tls_cert_expiring, --min-cert-days
+// and the reports count.
+std::optional<std::int64_t> leaf_cert_days_left(const TargetResult& result);
+
 // The process exit code for a run: 0 pass, 1 any failed, 3 any degraded (none failed).
 int exit_code_for(const RunReport& report);
 

@@ -200,7 +200,7 @@ void tls_facts(Facts& facts, const TlsObservation& tls, const TargetResult& resu
     const auto& leaf = tls.peer_chain.front();
     std::string line = "Certificate: " + md(leaf.subject) + ", issued by " + md(leaf.issuer) + ", expires " +
                        md(leaf.not_after);
-    if (const auto days = text::cert_days_left(result)) line += " (" + std::to_string(*days) + " days after the probe)";
+    if (const auto days = leaf_cert_days_left(result)) line += " (" + std::to_string(*days) + " days after the probe)";
     if (leaf.self_signed) line += ", self-signed";
     facts.lines.push_back(line);
     if (!leaf.subject_alt_names.empty()) facts.lines.push_back("Certificate names: " + mds(leaf.subject_alt_names));

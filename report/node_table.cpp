@@ -55,12 +55,6 @@ std::string address_of(const TargetResult& node) {
   return "?";
 }
 
-const StageResult* find_stage(const TargetResult& node, Stage stage) {
-  for (const auto& each : node.stages)
-    if (each.stage == stage) return &each;
-  return nullptr;
-}
-
 // The stages that get a column: proxy, tls (ws:// has none) and hold only when some node ran them.
 std::vector<Stage> columns_for(const std::vector<TargetResult>& nodes) {
   std::vector<Stage> out;

@@ -140,7 +140,7 @@ void add_target(Exposition& out, const TargetResult& result, const Target& targe
   if (observed.tls && !observed.tls->peer_chain.empty())
     out.add("wsprobe_cert_expiry_timestamp_seconds", labels,
             std::to_string(observed.tls->peer_chain.front().not_after_epoch_s));
-  if (const auto days = text::cert_days_left(result)) out.add("wsprobe_cert_days_left", labels, std::to_string(*days));
+  if (const auto days = leaf_cert_days_left(result)) out.add("wsprobe_cert_days_left", labels, std::to_string(*days));
 
   // All three severities, zeros included, so `wsprobe_findings{severity="warn"} > 0` needs no absent().
   for (const auto severity : {Severity::info, Severity::warn, Severity::fail}) {

@@ -211,13 +211,6 @@ std::string_view finding_fix(const Finding& finding) {
   return cause ? cause->fix : std::string_view();
 }
 
-std::optional<std::int64_t> cert_days_left(const TargetResult& result) {
-  const auto& tls = result.observed.tls;
-  if (!tls || tls->peer_chain.empty() || result.started_at_epoch_s <= 0) return std::nullopt;
-  constexpr std::int64_t kSecondsPerDay = 86400;
-  return (tls->peer_chain.front().not_after_epoch_s - result.started_at_epoch_s) / kSecondsPerDay;
-}
-
 std::string_view echo_mode_name(EchoMode mode) {
   switch (mode) {
     case EchoMode::automatic: return "automatic";

@@ -71,10 +71,6 @@ std::string stage_condition(const StageResult& stage);
 // A finding's fix, else the catalogue's general fix for its id; empty when neither has one.
 std::string_view finding_fix(const Finding& finding);
 
-// Whole days from the probe's start to the leaf certificate's notAfter, counted as the
-// tls_cert_expiring rule counts them (negative once expired); empty without a chain or a start.
-std::optional<std::int64_t> cert_days_left(const TargetResult& result);
-
 std::string_view echo_mode_name(EchoMode mode);              // "automatic", "require", "off"
 std::string_view echo_outcome_name(EchoMessage::Outcome outcome);  // "echoed", "mismatch", "no_reply"
 

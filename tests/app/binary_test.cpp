@@ -78,7 +78,7 @@ TEST_CASE("wsprobe demo --json prints a schema-valid report with two passing res
   CHECK(report["results"][0]["target"]["url"].get<std::string>().starts_with("ws://127.0.0.1:"));
   CHECK(report["results"][1]["target"]["url"].get<std::string>().starts_with("wss://localhost:"));
   CHECK(report["tool"]["name"] == "wsprobe");
-  CHECK(report["tool"]["argv"] == nlohmann::json::array({"demo", "--json"}));
+  CHECK(report["tool"]["argv"] == nlohmann::json::array({"wsprobe", "demo", "--json"}));
 }
 
 TEST_CASE("wsprobe --json FILE demo writes the file and prints the human report", "[cli]") {

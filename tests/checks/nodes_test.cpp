@@ -12,9 +12,9 @@ namespace {
 using testing::Scheme;
 
 TargetResult node(TargetResult probe, const std::string& address) {
-  probe.observed.dns->pinned_address = address;
-  diagnose(probe);
-  return probe;
+  auto pinned = testing::pinned_node(std::move(probe), address);
+  diagnose(pinned);
+  return pinned;
 }
 
 TargetResult healthy_node(const std::string& address) { return node(testing::healthy(Scheme::wss), address); }
@@ -25,17 +25,6 @@ TargetResult refused_node(const std::string& address) {
               address);
 }
 
-TargetResult parent_of(std::vector<TargetResult> nodes) {
-  auto parent = testing::healthy(Scheme::wss);
-  parent.observed = {};
-  parent.observed.dns.emplace();
-  parent.observed.dns->query_name = "lb.example.test";
-  for (const auto& each : nodes) parent.observed.dns->addresses.push_back(*each.observed.dns->pinned_address);
-  parent.stages.resize(1);  // dns
-  parent.nodes = std::move(nodes);
-  return parent;
-}
-
 bool has_evidence(const Finding& finding, std::string_view text) {
   return std::find(finding.evidence.begin(), finding.evidence.end(), text) != finding.evidence.end();
 }
@@ -43,7 +32,7 @@ bool has_evidence(const Finding& finding, std::string_view text) {
 }  // namespace
 
 TEST_CASE("nodes: every node passes: pass", "[nodes]") {
-  auto parent = parent_of({healthy_node("192.0.2.1"), healthy_node("192.0.2.2")});
+  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), healthy_node("192.0.2.2")});
   diagnose_nodes(parent);
   CHECK(parent.verdict.status == VerdictStatus::pass);
   CHECK(parent.verdict.cause == "ok");
@@ -52,7 +41,7 @@ TEST_CASE("nodes: every node passes: pass", "[nodes]") {
 }
 
 TEST_CASE("nodes: one node fails, the others pass: lb_node_partial_failure naming it", "[nodes]") {
-  auto parent = parent_of({healthy_node("192.0.2.1"), healthy_node("192.0.2.2"), refused_node("192.0.2.3")});
+  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), healthy_node("192.0.2.2"), refused_node("192.0.2.3")});
   diagnose_nodes(parent);
   CHECK(parent.verdict.status == VerdictStatus::fail);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
@@ -74,7 +63,7 @@ TEST_CASE("nodes: a node answering 503 while others pass: the hint names a zone 
           "[nodes]") {
   auto busy = node(testing::rejected_upgrade(Scheme::wss, 503, "Service Unavailable"), "192.0.2.2");
   REQUIRE(busy.verdict.cause == "backend_unavailable");
-  auto parent = parent_of({healthy_node("192.0.2.1"), busy});
+  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), busy});
   diagnose_nodes(parent);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
   CHECK(parent.verdict.stage == Stage::upgrade);
@@ -85,7 +74,7 @@ TEST_CASE("nodes: a node answering 503 while others pass: the hint names a zone 
 }
 
 TEST_CASE("nodes: every node fails alike: that cause, for all of them", "[nodes]") {
-  auto parent = parent_of({refused_node("192.0.2.1"), refused_node("192.0.2.2")});
+  auto parent = testing::parent_of_nodes({refused_node("192.0.2.1"), refused_node("192.0.2.2")});
   diagnose_nodes(parent);
   CHECK(parent.verdict.status == VerdictStatus::fail);
   CHECK(parent.verdict.cause == "tcp_refused");
@@ -97,7 +86,7 @@ TEST_CASE("nodes: every node fails alike: that cause, for all of them", "[nodes]
 
 TEST_CASE("nodes: every node fails, not alike: lb_node_partial_failure", "[nodes]") {
   auto timeout = node(testing::failed_at(Scheme::wss, Stage::tcp, Condition::connect_timeout, "no answer"), "192.0.2.2");
-  auto parent = parent_of({refused_node("192.0.2.1"), timeout});
+  auto parent = testing::parent_of_nodes({refused_node("192.0.2.1"), timeout});
   diagnose_nodes(parent);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
   CHECK_THAT(parent.verdict.summary, Catch::StartsWith("All 2 nodes fail, not alike: 192.0.2.1 (tcp, tcp_refused), "
@@ -107,7 +96,7 @@ TEST_CASE("nodes: every node fails, not alike: lb_node_partial_failure", "[nodes
 TEST_CASE("nodes: all pass, one with a warning: degraded, the warning kept with its node", "[nodes]") {
   auto unverified = testing::healthy(Scheme::wss);
   unverified.observed.tls->verification_enabled = false;
-  auto parent = parent_of({healthy_node("192.0.2.1"), node(unverified, "192.0.2.2")});
+  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), node(unverified, "192.0.2.2")});
   REQUIRE(parent.nodes.at(1).verdict.status == VerdictStatus::degraded);
   diagnose_nodes(parent);
   CHECK(parent.verdict.status == VerdictStatus::degraded);
@@ -120,7 +109,7 @@ TEST_CASE("nodes: all pass, one with a warning: degraded, the warning kept with 
 TEST_CASE("nodes: a failing node's warnings stay next to the partial failure", "[nodes]") {
   auto unverified = testing::healthy(Scheme::wss);
   unverified.observed.tls->verification_enabled = false;
-  auto parent = parent_of({node(unverified, "192.0.2.1"), refused_node("192.0.2.2")});
+  auto parent = testing::parent_of_nodes({node(unverified, "192.0.2.1"), refused_node("192.0.2.2")});
   diagnose_nodes(parent);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
   REQUIRE(parent.findings.size() == 2);

@@ -29,16 +29,6 @@ TEST_CASE("hex evidence decodes back to its bytes, and nothing else does", "[rep
   CHECK_FALSE(text::bytes_from_hex("zz"));
 }
 
-TEST_CASE("days left on the certificate are counted from the probe's start", "[report][text]") {
-  auto report = fixtures::pass_wss();
-  auto& result = report.results.front();
-  CHECK(text::cert_days_left(result) == 212);
-  result.observed.tls->peer_chain.front().not_after_epoch_s = result.started_at_epoch_s - 2 * 86400;
-  CHECK(text::cert_days_left(result) == -2);
-  result.observed.tls->peer_chain.clear();
-  CHECK_FALSE(text::cert_days_left(result));
-}
-
 TEST_CASE("the run summary counts verdicts, leaving out zeros", "[report][text]") {
   CHECK(text::run_summary(fixtures::multi_target()) == "6 targets: 1 pass, 1 degraded, 4 fail");
   CHECK(text::run_summary(fixtures::fleet_named()) == "4 targets: 1 pass, 1 degraded, 2 fail");
