@@ -150,8 +150,8 @@ void ProxyDaemon::stop() {
 Tinyproxy::Tinyproxy(TinyproxyOptions options) {
   reserve_port();
   std::string config = "Port " + std::to_string(port()) +
-                       "\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nLogLevel Info\nAllow 127.0.0.1\n"
-                       "DisableViaHeader Yes\n";
+                       "\nListen 127.0.0.1\nTimeout " + std::to_string(options.idle_timeout_s) +
+                       "\nMaxClients 20\nLogLevel Info\nAllow 127.0.0.1\nDisableViaHeader Yes\n";
   if (options.basic_auth) config += "BasicAuth " + options.basic_auth->first + " " + options.basic_auth->second + "\n";
   for (const auto connect_port : options.connect_ports) config += "ConnectPort " + std::to_string(connect_port) + "\n";
   const auto path = files().write("tinyproxy.conf", config);

@@ -53,6 +53,9 @@ struct TinyproxyOptions {
   std::optional<std::pair<std::string, std::string>> basic_auth;  // BasicAuth user password
   // ConnectPort lines: CONNECT to any other port gets "403 Access violation". Empty: every port.
   std::vector<std::uint16_t> connect_ports;
+  // Timeout: seconds a tunnel may stay idle before tinyproxy closes it (FIN both ways, no close
+  // frame): a real idle timeout on the path for the hold tests.
+  int idle_timeout_s = 30;
 };
 
 class Tinyproxy : public ProxyDaemon {
