@@ -155,7 +155,9 @@ SplitTargets split_structured(std::string_view source, std::string_view content,
         if (key != "targets")
           return {{}, at_line(source, line_of(pair.first),
                               "unknown key '" + key + "': the file is a list of targets, or a map with 'targets'")};
-        list = pair.second;
+        // reset, not `=`: assigning to a yaml-cpp node that shares root's would overwrite root's
+        // content while this loop walks it (a use-after-free ASan found).
+        list.reset(pair.second);
       }
     }
     if (list.IsNull()) return out;

@@ -1,25 +1,19 @@
 #include "support/canned_peer.hpp"
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <condition_variable>
-#include <future>
 #include <mutex>
-#include <thread>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr auto kStopGrace = std::chrono::seconds(3);
 }  // namespace
 
 namespace detail {
@@ -30,28 +24,28 @@ struct CannedConnection {
   tcp::socket socket;
   net::steady_timer timer;
   std::size_t index = 0;
+
+  // At the peer's stop: whatever the script waits on returns.
+  void abort() {
+    error_code ignored;
+    timer.cancel();
+    socket.close(ignored);
+  }
 };
 
 struct CannedPeerState {
-  CannedPeerState(CannedScript s, std::optional<lab::CertifiedKey> identity)
-      : script(std::move(s)), tls_identity(std::move(identity)) {}
+  CannedPeerState(CannedScript s, const std::optional<lab::CertifiedKey>& identity) : script(std::move(s)) {
+    if (identity) tls.emplace(server_tls_context(*identity));
+  }
 
   const CannedScript script;
-  const std::optional<lab::CertifiedKey> tls_identity;
   std::optional<ssl::context> tls;
 
   mutable std::mutex mutex;  // guards received
   mutable std::condition_variable changed;
   std::vector<std::string> received;
-
-  net::io_context ioc{1};
-  // On the peer's thread only. After ioc: sockets and timers must go before their io_context.
-  std::vector<std::shared_ptr<CannedConnection>> open;
-  bool stopping = false;
-  tcp::acceptor acceptor{ioc};
-  std::uint16_t port = 0;
-  std::promise<void> ran_out;
-  std::thread thread;
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 
   void record(std::size_t index, const char* data, std::size_t n) {
     {
@@ -65,16 +59,6 @@ struct CannedPeerState {
     std::lock_guard lock(mutex);
     return received.at(index).find("\r\n\r\n") != std::string::npos;
   }
-
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& connection : open) {
-      connection->timer.cancel();
-      connection->socket.close(ignored);
-    }
-  }
 };
 
 }  // namespace detail
@@ -83,20 +67,6 @@ namespace {
 
 using State = detail::CannedPeerState;
 using detail::CannedConnection;
-
-// ALPN http/1.1 when the client offers it; no ALPN otherwise (RFC 7301 §3.2 lets a server ignore it).
-int select_http11(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                  unsigned int in_length, void*) {
-  for (unsigned int i = 0; i < in_length; i += 1u + in[i]) {
-    if (i + 1 + in[i] <= in_length &&
-        std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == "http/1.1") {
-      *out = in + i + 1;
-      *out_length = in[i];
-      return SSL_TLSEXT_ERR_OK;
-    }
-  }
-  return SSL_TLSEXT_ERR_NOACK;
-}
 
 // Reads once and records; returns false when the connection ended (eof, reset, closed by us).
 template <class Stream>
@@ -124,7 +94,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<CannedConnection> connec
   if (script.delay.count() > 0) {
     connection->timer.expires_after(script.delay);
     auto [ec] = co_await connection->timer.async_wait(use_nothrow);
-    if (ec || state->stopping) co_return;
+    if (ec || state->server.stopping()) co_return;
   }
   if (!script.reply.empty()) {
     auto [ec, n] = co_await net::async_write(stream, net::buffer(script.reply), use_nothrow);
@@ -149,7 +119,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<CannedConnection> connec
       connection->socket.close(ignored);
       break;
     case Then::silent:
-      break;  // state->open keeps the socket until the destructor
+      break;  // the server keeps the socket until the destructor (at_stop)
   }
 }
 
@@ -169,57 +139,30 @@ net::awaitable<void> run_connection(State* state, std::shared_ptr<CannedConnecti
   }
 }
 
-net::awaitable<void> run_acceptor(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) {
-      if (state->stopping || ec == net::error::operation_aborted) co_return;
-      continue;
-    }
-    auto connection = std::make_shared<CannedConnection>(std::move(socket));
-    {
-      std::lock_guard lock(state->mutex);
-      connection->index = state->received.size();
-      state->received.emplace_back();
-    }
-    state->changed.notify_all();
-    state->open.push_back(connection);
-    net::co_spawn(state->ioc, run_connection(state, connection), net::detached);
+// Numbers the connection in accept order, then plays the script on it.
+net::awaitable<void> accept_connection(State* state, tcp::socket socket) {
+  auto connection = std::make_shared<CannedConnection>(std::move(socket));
+  {
+    std::lock_guard lock(state->mutex);
+    connection->index = state->received.size();
+    state->received.emplace_back();
   }
+  state->changed.notify_all();
+  state->server.at_stop([connection] { connection->abort(); });
+  return run_connection(state, connection);
 }
 
 }  // namespace
 
 CannedPeer::CannedPeer(CannedScript script, std::optional<lab::CertifiedKey> tls)
-    : state_(std::make_unique<State>(std::move(script), std::move(tls))) {
-  State& state = *state_;
-  if (state.tls_identity) {
-    state.tls.emplace(ssl::context::tls_server);
-    state.tls->use_certificate_chain(net::buffer(state.tls_identity->cert_pem));
-    state.tls->use_private_key(net::buffer(state.tls_identity->key_pem), ssl::context::pem);
-    SSL_CTX_set_alpn_select_cb(state.tls->native_handle(), &select_http11, nullptr);
-  }
-  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
-  state.acceptor.open(endpoint.protocol());
-  state.acceptor.bind(endpoint);
-  state.acceptor.listen();
-  state.port = state.acceptor.local_endpoint().port();
-  net::co_spawn(state.ioc, run_acceptor(&state), net::detached);
-  state.thread = std::thread([&state] {
-    state.ioc.run();
-    state.ran_out.set_value();
-  });
+    : state_(std::make_unique<State>(std::move(script), tls)) {
+  state_->server.start(
+      [state = state_.get()](tcp::socket socket) { return accept_connection(state, std::move(socket)); });
 }
 
-CannedPeer::~CannedPeer() {
-  State& state = *state_;
-  std::future<void> ran_out = state.ran_out.get_future();
-  net::post(state.ioc, [&state] { state.close_all(); });
-  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state.ioc.stop();
-  state.thread.join();
-}
+CannedPeer::~CannedPeer() { state_->server.stop(); }
 
-std::uint16_t CannedPeer::port() const { return state_->port; }
+std::uint16_t CannedPeer::port() const { return state_->server.port(); }
 
 std::size_t CannedPeer::connections() const {
   std::lock_guard lock(state_->mutex);

@@ -4,20 +4,15 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <future>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 
 namespace wsprobe::test {
 namespace {
-constexpr auto kStopGrace = std::chrono::seconds(3);
 constexpr auto kPoll = std::chrono::milliseconds(5);
 constexpr std::size_t kMaxHead = 64 * 1024;
 }  // namespace
@@ -34,28 +29,8 @@ struct HeldUpgradeState {
   std::atomic<std::size_t> accepted{0};
   std::atomic<std::size_t> heads{0};
   std::atomic<std::size_t> passed{0};
-
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  // On the front's thread only; declared after ioc, so the sockets go before it.
-  std::vector<std::shared_ptr<tcp::socket>> open;
-  bool stopping = false;
-  std::uint16_t port = 0;
-  std::promise<void> ran_out;
-  std::thread thread;
-
-  std::shared_ptr<tcp::socket> track(tcp::socket socket) {
-    auto shared = std::make_shared<tcp::socket>(std::move(socket));
-    open.push_back(shared);
-    return shared;
-  }
-
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& socket : open) socket->close(ignored);
-  }
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 };
 
 }  // namespace detail
@@ -88,9 +63,9 @@ net::awaitable<void> session(State* state, std::shared_ptr<tcp::socket> client) 
     if (ec) co_return;
   }
   ++state->heads;
-  net::steady_timer timer(state->ioc);
+  net::steady_timer timer(state->server.io_context());
   const auto give_up = std::chrono::steady_clock::now() + state->give_up;
-  while (!state->stopping && !state->release()) {
+  while (!state->server.stopping() && !state->release()) {
     if (std::chrono::steady_clock::now() >= give_up) {
       error_code ignored;
       client->shutdown(tcp::socket::shutdown_send, ignored);
@@ -99,55 +74,31 @@ net::awaitable<void> session(State* state, std::shared_ptr<tcp::socket> client) 
     timer.expires_after(kPoll);
     co_await timer.async_wait(use_nothrow);
   }
-  if (state->stopping) co_return;
-  auto backend = state->track(tcp::socket(state->ioc));
+  if (state->server.stopping()) co_return;
+  auto backend = state->server.track(tcp::socket(state->server.io_context()));
   auto [connect_ec] = co_await backend->async_connect({net::ip::make_address("127.0.0.1"), state->backend_port},
                                                       use_nothrow);
   if (connect_ec) co_return;
   auto [write_ec, written] = co_await net::async_write(*backend, net::buffer(head), use_nothrow);
   if (write_ec) co_return;
   ++state->passed;
-  net::co_spawn(state->ioc, pipe(client, backend), net::detached);
-  net::co_spawn(state->ioc, pipe(backend, client), net::detached);
-}
-
-net::awaitable<void> accept_loop(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) {
-      if (state->stopping || ec == net::error::operation_aborted) co_return;
-      continue;
-    }
-    ++state->accepted;
-    net::co_spawn(state->ioc, session(state, state->track(std::move(socket))), net::detached);
-  }
+  net::co_spawn(state->server.io_context(), pipe(client, backend), net::detached);
+  net::co_spawn(state->server.io_context(), pipe(backend, client), net::detached);
 }
 
 }  // namespace
 
 HeldUpgrade::HeldUpgrade(std::uint16_t backend_port, std::function<bool()> release, std::chrono::milliseconds give_up)
     : state_(std::make_unique<State>(backend_port, std::move(release), give_up)) {
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen();
-  state_->port = state_->acceptor.local_endpoint().port();
-  net::co_spawn(state_->ioc, accept_loop(state_.get()), net::detached);
-  State* raw = state_.get();
-  state_->thread = std::thread([raw] {
-    raw->ioc.run();
-    raw->ran_out.set_value();
+  state_->server.start([state = state_.get()](tcp::socket socket) {
+    ++state->accepted;
+    return session(state, state->server.track(std::move(socket)));
   });
 }
 
-HeldUpgrade::~HeldUpgrade() {
-  std::future<void> ran_out = state_->ran_out.get_future();
-  net::post(state_->ioc, [state = state_.get()] { state->close_all(); });
-  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state_->ioc.stop();
-  state_->thread.join();
-}
+HeldUpgrade::~HeldUpgrade() { state_->server.stop(); }
 
-std::uint16_t HeldUpgrade::port() const { return state_->port; }
+std::uint16_t HeldUpgrade::port() const { return state_->server.port(); }
 std::size_t HeldUpgrade::connections() const { return state_->accepted; }
 std::size_t HeldUpgrade::requests() const { return state_->heads; }
 std::size_t HeldUpgrade::released() const { return state_->passed; }

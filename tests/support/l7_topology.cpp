@@ -6,25 +6,20 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 #include "wire/proxy_protocol.hpp"
 
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr auto kStopGrace = std::chrono::seconds(3);
 constexpr std::size_t kMaxHead = 16 * 1024;
-constexpr std::string_view kHttp11 = "http/1.1";
 }  // namespace
 
 namespace detail {
@@ -43,30 +38,8 @@ struct L7State {
   mutable std::mutex mutex;  // guards forwarded and statuses
   std::vector<std::string> forwarded;
   std::vector<int> statuses;
-
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  // On the server's thread only; declared after ioc, so the sockets go before it.
-  std::vector<std::shared_ptr<tcp::socket>> open;
-  bool stopping = false;
-  std::uint16_t port = 0;
-  std::promise<void> ran_out;
-  std::thread thread;
-
-  void track(const std::shared_ptr<tcp::socket>& socket) {
-    open.push_back(socket);
-    if (stopping) {
-      error_code ignored;
-      socket->close(ignored);
-    }
-  }
-
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& socket : open) socket->close(ignored);
-  }
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 };
 
 }  // namespace detail
@@ -125,13 +98,12 @@ net::awaitable<void> pump(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp
 // Client to backend (the backend sees our FIN when the client is done); backend to client (both
 // close when the backend is done).
 void start_pipes(State* state, const std::shared_ptr<tcp::socket>& client, const std::shared_ptr<tcp::socket>& backend) {
-  net::co_spawn(state->ioc, pump(client, backend, false), net::detached);
-  net::co_spawn(state->ioc, pump(backend, client, true), net::detached);
+  net::co_spawn(state->server.io_context(), pump(client, backend, false), net::detached);
+  net::co_spawn(state->server.io_context(), pump(backend, client, true), net::detached);
 }
 
 net::awaitable<std::shared_ptr<tcp::socket>> connect_backend(State* state) {
-  auto backend = std::make_shared<tcp::socket>(state->ioc);
-  state->track(backend);
+  auto backend = state->server.track(tcp::socket(state->server.io_context()));
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), state->backend_port);
   auto [ec] = co_await backend->async_connect(endpoint, use_nothrow);
   if (ec) co_return nullptr;
@@ -340,37 +312,17 @@ net::awaitable<void> tls_policy_session(State* state, std::shared_ptr<tcp::socke
   co_await lingering_close(client);
 }
 
-net::awaitable<void> accept_loop(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) {
-      if (state->stopping || ec == net::error::operation_aborted) co_return;
-      continue;
-    }
-    ++state->accepted;
-    auto client = std::make_shared<tcp::socket>(std::move(socket));
-    state->track(client);
-    switch (state->role) {
-      case Role::stripping_proxy: net::co_spawn(state->ioc, stripping_session(state, client), net::detached); break;
-      case Role::header_sender: net::co_spawn(state->ioc, header_sender_session(state, client), net::detached); break;
-      case Role::strict_http: net::co_spawn(state->ioc, strict_http_session(state, client), net::detached); break;
-      case Role::tls_policy: net::co_spawn(state->ioc, tls_policy_session(state, client), net::detached); break;
-    }
+// The session coroutine for an accepted connection, by role.
+net::awaitable<void> session_for(State* state, tcp::socket socket) {
+  ++state->accepted;
+  auto client = state->server.track(std::move(socket));
+  switch (state->role) {
+    case Role::stripping_proxy: return stripping_session(state, client);
+    case Role::header_sender: return header_sender_session(state, client);
+    case Role::strict_http: return strict_http_session(state, client);
+    case Role::tls_policy: break;
   }
-}
-
-// RFC 7301 §3.2: http/1.1 when the client offers it; otherwise no ALPN at all.
-int select_http11(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                  unsigned int in_length, void*) {
-  for (unsigned int i = 0; i < in_length; i += 1u + in[i]) {
-    if (i + 1 + in[i] > in_length) break;
-    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == kHttp11) {
-      *out = in + i + 1;
-      *out_length = in[i];
-      return SSL_TLSEXT_ERR_OK;
-    }
-  }
-  return SSL_TLSEXT_ERR_NOACK;
+  return tls_policy_session(state, client);
 }
 
 // RFC 6066 §3: a server that cannot serve a ClientHello without a name may refuse it with the
@@ -391,10 +343,7 @@ int openssl_version(TlsVersionLimit limit) {
 }
 
 void configure(ssl::context& context, const TlsPolicy& policy) {
-  context.use_certificate_chain(net::buffer(policy.identity.cert_pem));
-  context.use_private_key(net::buffer(policy.identity.key_pem), ssl::context::pem);
   SSL_CTX* ctx = context.native_handle();
-  SSL_CTX_set_alpn_select_cb(ctx, &select_http11, nullptr);
   bool ok = SSL_CTX_set_min_proto_version(ctx, openssl_version(policy.min_version)) == 1 &&
             SSL_CTX_set_max_proto_version(ctx, openssl_version(policy.max_version)) == 1;
   if (!policy.tls13_ciphersuites.empty())
@@ -412,36 +361,19 @@ void configure(ssl::context& context, const TlsPolicy& policy) {
 std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const TlsPolicy* policy = nullptr) {
   auto state = std::make_unique<State>(role, backend_port);
   if (policy) {
-    state->tls.emplace(ssl::context::tls_server);
+    state->tls.emplace(server_tls_context(policy->identity));
     configure(*state->tls, *policy);
   }
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
-  state->acceptor.open(endpoint.protocol());
-  state->acceptor.bind(endpoint);
-  state->acceptor.listen();
-  state->port = state->acceptor.local_endpoint().port();
-  net::co_spawn(state->ioc, accept_loop(state.get()), net::detached);
-  State* raw = state.get();
-  state->thread = std::thread([raw] {
-    raw->ioc.run();
-    raw->ran_out.set_value();
-  });
+  state->server.start([raw = state.get()](tcp::socket socket) { return session_for(raw, std::move(socket)); });
   return state;
-}
-
-void stop(State& state) {
-  std::future<void> ran_out = state.ran_out.get_future();
-  net::post(state.ioc, [&state] { state.close_all(); });
-  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state.ioc.stop();
-  state.thread.join();
 }
 
 }  // namespace
 
 HeaderStrippingProxy::HeaderStrippingProxy(std::uint16_t backend_port)
     : state_(start(Role::stripping_proxy, backend_port)) {}
-HeaderStrippingProxy::~HeaderStrippingProxy() { stop(*state_); }
-std::uint16_t HeaderStrippingProxy::port() const { return state_->port; }
+HeaderStrippingProxy::~HeaderStrippingProxy() { state_->server.stop(); }
+std::uint16_t HeaderStrippingProxy::port() const { return state_->server.port(); }
 std::size_t HeaderStrippingProxy::connections() const { return state_->accepted; }
 std::vector<std::string> HeaderStrippingProxy::forwarded() const {
   std::lock_guard lock(state_->mutex);
@@ -449,13 +381,13 @@ std::vector<std::string> HeaderStrippingProxy::forwarded() const {
 }
 
 ProxyHeaderSender::ProxyHeaderSender(std::uint16_t backend_port) : state_(start(Role::header_sender, backend_port)) {}
-ProxyHeaderSender::~ProxyHeaderSender() { stop(*state_); }
-std::uint16_t ProxyHeaderSender::port() const { return state_->port; }
+ProxyHeaderSender::~ProxyHeaderSender() { state_->server.stop(); }
+std::uint16_t ProxyHeaderSender::port() const { return state_->server.port(); }
 std::size_t ProxyHeaderSender::connections() const { return state_->accepted; }
 
 StrictHttpServer::StrictHttpServer() : state_(start(Role::strict_http, 0)) {}
-StrictHttpServer::~StrictHttpServer() { stop(*state_); }
-std::uint16_t StrictHttpServer::port() const { return state_->port; }
+StrictHttpServer::~StrictHttpServer() { state_->server.stop(); }
+std::uint16_t StrictHttpServer::port() const { return state_->server.port(); }
 std::size_t StrictHttpServer::connections() const { return state_->accepted; }
 std::vector<int> StrictHttpServer::statuses() const {
   std::lock_guard lock(state_->mutex);
@@ -463,8 +395,8 @@ std::vector<int> StrictHttpServer::statuses() const {
 }
 
 TlsPolicyServer::TlsPolicyServer(TlsPolicy policy) : state_(start(Role::tls_policy, 0, &policy)) {}
-TlsPolicyServer::~TlsPolicyServer() { stop(*state_); }
-std::uint16_t TlsPolicyServer::port() const { return state_->port; }
+TlsPolicyServer::~TlsPolicyServer() { state_->server.stop(); }
+std::uint16_t TlsPolicyServer::port() const { return state_->server.port(); }
 std::size_t TlsPolicyServer::connections() const { return state_->accepted; }
 std::size_t TlsPolicyServer::handshakes_failed() const { return state_->handshakes_failed; }
 std::size_t TlsPolicyServer::handshakes_completed() const { return state_->handshakes_completed; }

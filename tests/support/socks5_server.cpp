@@ -2,56 +2,33 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
 #include <atomic>
-#include <future>
 #include <mutex>
-#include <thread>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 
 namespace wsprobe::test {
 namespace detail {
 
 struct Socks5ServerState {
-  explicit Socks5ServerState(Socks5ServerOptions o) : options(std::move(o)) {}
+  Socks5ServerState(Socks5ServerOptions o, const LoopbackOptions& listen) : options(std::move(o)), server(listen) {}
 
   const Socks5ServerOptions options;
   mutable std::mutex mutex;  // guards requests, usernames
   std::vector<std::string> requests;
   std::vector<std::string> usernames;
   std::atomic<std::size_t> connections{0};
-
-  net::io_context ioc{1};
-  // On the server's thread only; after ioc, so the sockets go first.
-  std::vector<std::shared_ptr<tcp::socket>> open;
-  tcp::acceptor acceptor{ioc};
-  std::uint16_t port = 0;
-  bool stopping = false;  // on the server's thread only
-  std::promise<void> ran_out;
-  std::thread thread;
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 
   void record(std::vector<std::string>& into, std::string value) {
     std::lock_guard lock(mutex);
     into.push_back(std::move(value));
-  }
-  std::shared_ptr<tcp::socket> track(tcp::socket socket) {
-    auto shared = std::make_shared<tcp::socket>(std::move(socket));
-    error_code ignored;
-    if (stopping) shared->close(ignored);
-    open.push_back(shared);
-    return shared;
-  }
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& socket : open) socket->close(ignored);
   }
 };
 
@@ -189,7 +166,7 @@ net::awaitable<void> serve(State* state, Socket client) {
     co_await send(client, reply_bytes(0x04, unspecified));  // host unreachable: a name we do not resolve
     co_return;
   }
-  auto upstream = state->track(tcp::socket(state->ioc));
+  auto upstream = state->server.track(tcp::socket(state->server.io_context()));
   auto [ec] = co_await upstream->async_connect(*request->second, use_nothrow);
   if (ec) {
     co_await send(client, reply_bytes(ec == net::error::connection_refused ? 0x05 : 0x04, unspecified));
@@ -199,45 +176,23 @@ net::awaitable<void> serve(State* state, Socket client) {
   const auto bound = upstream->local_endpoint(local_ec);
   const bool sent = co_await send(client, reply_bytes(0x00, local_ec ? unspecified : bound));
   if (!sent) co_return;
-  net::co_spawn(state->ioc, pump(client, upstream), net::detached);
+  net::co_spawn(state->server.io_context(), pump(client, upstream), net::detached);
   co_await pump(upstream, client);
-}
-
-net::awaitable<void> accept_loop(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) co_return;
-    ++state->connections;
-    net::co_spawn(state->ioc, serve(state, state->track(std::move(socket))), net::detached);
-  }
 }
 
 }  // namespace
 
-Socks5Server::Socks5Server(Socks5ServerOptions options) : state_(std::make_unique<State>(std::move(options))) {
-  const tcp::endpoint endpoint(net::ip::address_v4::loopback(), 0);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen();
-  state_->port = state_->acceptor.local_endpoint().port();
-  net::co_spawn(state_->ioc, accept_loop(state_.get()), net::detached);
-  state_->thread = std::thread([state = state_.get()] {
-    state->ioc.run();
-    state->ran_out.set_value();
+Socks5Server::Socks5Server(Socks5ServerOptions options)
+    : state_(std::make_unique<State>(std::move(options), LoopbackOptions{.reuse_address = true})) {
+  state_->server.start([state = state_.get()](tcp::socket socket) {
+    ++state->connections;
+    return serve(state, state->server.track(std::move(socket)));
   });
 }
 
-Socks5Server::~Socks5Server() {
-  // Every pending operation ends once its socket closes, and run() returns; stop() is the bound
-  // should one not.
-  auto ran_out = state_->ran_out.get_future();
-  net::post(state_->ioc, [state = state_.get()] { state->close_all(); });
-  if (ran_out.wait_for(std::chrono::seconds(3)) != std::future_status::ready) state_->ioc.stop();
-  state_->thread.join();
-}
+Socks5Server::~Socks5Server() { state_->server.stop(); }
 
-std::uint16_t Socks5Server::port() const { return state_->port; }
+std::uint16_t Socks5Server::port() const { return state_->server.port(); }
 std::size_t Socks5Server::connections() const { return state_->connections; }
 std::vector<std::string> Socks5Server::requests() const {
   std::lock_guard lock(state_->mutex);

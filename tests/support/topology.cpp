@@ -1,28 +1,22 @@
 #include "support/topology.hpp"
 
-#include <openssl/ssl.h>
-
 #include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
-#include <future>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 #include "wire/hex.hpp"
 #include "wire/proxy_protocol.hpp"
 
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr auto kStopGrace = std::chrono::seconds(3);
 constexpr std::string_view kHttp11 = "http/1.1";
 constexpr std::string_view kH2 = "h2";
 }  // namespace
@@ -40,30 +34,8 @@ struct TopologyState {
   std::atomic<std::size_t> accepted{0};
   mutable std::mutex mutex;  // guards headers
   std::vector<std::string> headers;
-
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  // On the topology's thread only; declared after ioc, so the sockets go before it.
-  std::vector<std::shared_ptr<tcp::socket>> open;
-  bool stopping = false;
-  std::uint16_t port = 0;
-  std::promise<void> ran_out;
-  std::thread thread;
-
-  void track(const std::shared_ptr<tcp::socket>& socket) {
-    open.push_back(socket);
-    if (stopping) {
-      error_code ignored;
-      socket->close(ignored);
-    }
-  }
-
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& socket : open) socket->close(ignored);
-  }
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 };
 
 }  // namespace detail
@@ -73,25 +45,10 @@ namespace {
 using State = detail::TopologyState;
 using detail::Role;
 
-// RFC 7301 §3.2: the server picks `wanted` when the client offers it; otherwise no ALPN at all.
-int select_protocol(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                    unsigned int in_length, void* arg) {
-  const auto* wanted = static_cast<const std::string_view*>(arg);
-  for (unsigned int i = 0; i < in_length; i += 1u + in[i]) {
-    if (i + 1 + in[i] > in_length) break;
-    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == *wanted) {
-      *out = in + i + 1;
-      *out_length = in[i];
-      return SSL_TLSEXT_ERR_OK;
-    }
-  }
-  return SSL_TLSEXT_ERR_NOACK;
-}
-
 // One proxied connection: the client's side (TLS when the topology terminates it) and the backend's.
 struct Session {
   explicit Session(State* s, std::shared_ptr<tcp::socket> c)
-      : state(s), client(std::move(c)), backend(std::make_shared<tcp::socket>(s->ioc)) {}
+      : state(s), client(std::move(c)), backend(std::make_shared<tcp::socket>(s->server.io_context())) {}
   State* state;
   std::shared_ptr<tcp::socket> client;
   std::shared_ptr<tcp::socket> backend;
@@ -138,15 +95,15 @@ net::awaitable<void> downstream(std::shared_ptr<Session> session) {
 }
 
 net::awaitable<bool> connect_backend(Session& session) {
-  session.state->track(session.backend);
+  session.state->server.track(session.backend);
   const tcp::endpoint backend(net::ip::make_address("127.0.0.1"), session.state->backend_port);
   auto [ec] = co_await session.backend->async_connect(backend, use_nothrow);
   co_return !ec;
 }
 
 void start_pipes(State* state, const std::shared_ptr<Session>& session) {
-  net::co_spawn(state->ioc, upstream(session), net::detached);
-  net::co_spawn(state->ioc, downstream(session), net::detached);
+  net::co_spawn(state->server.io_context(), upstream(session), net::detached);
+  net::co_spawn(state->server.io_context(), downstream(session), net::detached);
 }
 
 net::awaitable<void> terminator_session(State* state, std::shared_ptr<tcp::socket> client) {
@@ -220,72 +177,43 @@ net::awaitable<void> proxy_gate_session(State* state, std::shared_ptr<tcp::socke
   start_pipes(state, session);
 }
 
-net::awaitable<void> accept_loop(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) {
-      if (state->stopping || ec == net::error::operation_aborted) co_return;
-      continue;
-    }
-    ++state->accepted;
-    auto client = std::make_shared<tcp::socket>(std::move(socket));
-    state->track(client);
-    switch (state->role) {
-      case Role::terminator: net::co_spawn(state->ioc, terminator_session(state, client), net::detached); break;
-      case Role::h2_only: net::co_spawn(state->ioc, h2_only_session(state, client), net::detached); break;
-      case Role::proxy_gate: net::co_spawn(state->ioc, proxy_gate_session(state, client), net::detached); break;
-    }
+// The session coroutine for an accepted connection, by role.
+net::awaitable<void> session_for(State* state, tcp::socket socket) {
+  ++state->accepted;
+  auto client = state->server.track(std::move(socket));
+  switch (state->role) {
+    case Role::terminator: return terminator_session(state, client);
+    case Role::h2_only: return h2_only_session(state, client);
+    case Role::proxy_gate: break;
   }
+  return proxy_gate_session(state, client);
 }
 
 std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const std::optional<lab::CertifiedKey>& identity,
                              const std::string_view* alpn) {
   auto state = std::make_unique<State>(role, backend_port);
-  if (identity) {
-    state->tls.emplace(ssl::context::tls_server);
-    state->tls->use_certificate_chain(net::buffer(identity->cert_pem));
-    state->tls->use_private_key(net::buffer(identity->key_pem), ssl::context::pem);
-    SSL_CTX_set_alpn_select_cb(state->tls->native_handle(), &select_protocol,
-                               const_cast<std::string_view*>(alpn));
-  }
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
-  state->acceptor.open(endpoint.protocol());
-  state->acceptor.bind(endpoint);
-  state->acceptor.listen();
-  state->port = state->acceptor.local_endpoint().port();
-  net::co_spawn(state->ioc, accept_loop(state.get()), net::detached);
-  State* raw = state.get();
-  state->thread = std::thread([raw] {
-    raw->ioc.run();
-    raw->ran_out.set_value();
-  });
+  if (identity) state->tls.emplace(server_tls_context(*identity, alpn));
+  state->server.start([raw = state.get()](tcp::socket socket) { return session_for(raw, std::move(socket)); });
   return state;
-}
-
-void stop(State& state) {
-  std::future<void> ran_out = state.ran_out.get_future();
-  net::post(state.ioc, [&state] { state.close_all(); });
-  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state.ioc.stop();
-  state.thread.join();
 }
 
 }  // namespace
 
 TlsTerminator::TlsTerminator(lab::CertifiedKey identity, std::uint16_t backend_port)
     : state_(start(Role::terminator, backend_port, identity, &kHttp11)) {}
-TlsTerminator::~TlsTerminator() { stop(*state_); }
-std::uint16_t TlsTerminator::port() const { return state_->port; }
+TlsTerminator::~TlsTerminator() { state_->server.stop(); }
+std::uint16_t TlsTerminator::port() const { return state_->server.port(); }
 std::size_t TlsTerminator::connections() const { return state_->accepted; }
 
 H2OnlyServer::H2OnlyServer(lab::CertifiedKey identity) : state_(start(Role::h2_only, 0, identity, &kH2)) {}
-H2OnlyServer::~H2OnlyServer() { stop(*state_); }
-std::uint16_t H2OnlyServer::port() const { return state_->port; }
+H2OnlyServer::~H2OnlyServer() { state_->server.stop(); }
+std::uint16_t H2OnlyServer::port() const { return state_->server.port(); }
 std::size_t H2OnlyServer::connections() const { return state_->accepted; }
 
 ProxyProtocolGate::ProxyProtocolGate(std::uint16_t backend_port)
     : state_(start(Role::proxy_gate, backend_port, std::nullopt, nullptr)) {}
-ProxyProtocolGate::~ProxyProtocolGate() { stop(*state_); }
-std::uint16_t ProxyProtocolGate::port() const { return state_->port; }
+ProxyProtocolGate::~ProxyProtocolGate() { state_->server.stop(); }
+std::uint16_t ProxyProtocolGate::port() const { return state_->server.port(); }
 std::size_t ProxyProtocolGate::connections() const { return state_->accepted; }
 std::vector<std::string> ProxyProtocolGate::headers() const {
   std::lock_guard lock(state_->mutex);

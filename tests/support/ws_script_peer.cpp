@@ -1,38 +1,38 @@
 #include "support/ws_script_peer.hpp"
 
-#include <openssl/rand.h>
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cctype>
 #include <condition_variable>
-#include <future>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "probe/asio.hpp"
+#include "support/loopback_server.hpp"
 #include "wire/handshake.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr auto kStopGrace = std::chrono::seconds(3);
 // Between the close frame and the RST of answer_then_reset: lets the frame reach the client's
 // receive queue first, so the client reads the close and then sees the reset.
 constexpr auto kResetPause = std::chrono::milliseconds(50);
 constexpr std::size_t kMaxClientPayload = 16 << 20;
 // WsScript::stop_reading_above: the listener's receive buffer (the kernel doubles it).
 constexpr int kStalledReceiveBuffer = 32 * 1024;
+
+LoopbackOptions listen_options(const WsScript& script) {
+  LoopbackOptions options;
+  // Accepted sockets inherit it: a small window makes a stalled peer's client stall soon.
+  if (script.stop_reading_above) options.receive_buffer_size = kStalledReceiveBuffer;
+  return options;
+}
 }  // namespace
 
 std::string server_frame(Opcode opcode, std::string_view payload, bool fin, std::uint8_t rsv, bool mask) {
@@ -68,31 +68,31 @@ struct WsPeerConnection {
   tcp::socket socket;
   net::steady_timer timer;
   net::steady_timer cut_timer;  // WsScript::idle_cut
+
+  // At the peer's stop: whatever the script waits on returns.
+  void abort() {
+    error_code ignored;
+    timer.cancel();
+    cut_timer.cancel();
+    socket.close(ignored);
+  }
 };
 
 struct WsScriptPeerState {
-  WsScriptPeerState(WsScript s, std::optional<lab::CertifiedKey> identity)
-      : script(std::move(s)), tls_identity(std::move(identity)) {}
-
-  // Declared first so it is destroyed last: sockets and timers below outlive nothing of it.
-  net::io_context ioc{1};
+  WsScriptPeerState(WsScript s, const std::optional<lab::CertifiedKey>& identity)
+      : script(std::move(s)), server(listen_options(script)) {
+    if (identity) tls.emplace(server_tls_context(*identity));
+  }
 
   const WsScript script;
-  const std::optional<lab::CertifiedKey> tls_identity;
   std::optional<ssl::context> tls;
 
   mutable std::mutex mutex;  // guards stats
   mutable std::condition_variable changed;
   WsPeerStats stats;
 
-  // On the peer's thread only.
-  std::vector<std::shared_ptr<WsPeerConnection>> open;
-  bool stopping = false;
-
-  tcp::acceptor acceptor{ioc};
-  std::uint16_t port = 0;
-  std::promise<void> ran_out;
-  std::thread thread;
+  // Last: it stops and joins before the rest goes.
+  LoopbackServer server;
 
   template <class F>
   void update(F&& f) {
@@ -102,17 +102,6 @@ struct WsScriptPeerState {
     }
     changed.notify_all();
   }
-
-  void close_all() {
-    stopping = true;
-    error_code ignored;
-    acceptor.close(ignored);
-    for (auto& connection : open) {
-      connection->timer.cancel();
-      connection->cut_timer.cancel();
-      connection->socket.close(ignored);
-    }
-  }
 };
 
 }  // namespace detail
@@ -121,19 +110,6 @@ namespace {
 
 using State = detail::WsScriptPeerState;
 using detail::WsPeerConnection;
-
-int select_http11(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                  unsigned int in_length, void*) {
-  for (unsigned int i = 0; i < in_length; i += 1u + in[i]) {
-    if (i + 1 + in[i] <= in_length &&
-        std::string_view(reinterpret_cast<const char*>(in + i + 1), in[i]) == "http/1.1") {
-      *out = in + i + 1;
-      *out_length = in[i];
-      return SSL_TLSEXT_ERR_OK;
-    }
-  }
-  return SSL_TLSEXT_ERR_NOACK;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -288,7 +264,7 @@ net::awaitable<void> watch_idle(State* state, std::shared_ptr<WsPeerConnection> 
   for (;;) {
     connection->cut_timer.expires_at(idle->deadline);
     auto [ec] = co_await connection->cut_timer.async_wait(use_nothrow);
-    if (ec || state->stopping || idle->ended) co_return;
+    if (ec || state->server.stopping() || idle->ended) co_return;
     if (std::chrono::steady_clock::now() >= idle->deadline) break;  // else a client frame moved it
   }
   idle->cut = true;
@@ -314,7 +290,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
   std::string in;
   std::size_t head_end = std::string::npos;
   while ((head_end = in.find("\r\n\r\n")) == std::string::npos)
-    if (!co_await read_more(stream, in) || state->stopping) co_return;
+    if (!co_await read_more(stream, in) || state->server.stopping()) co_return;
   const auto head = in.substr(0, head_end + 4);
   in.erase(0, head_end + 4);
 
@@ -337,7 +313,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
   if (script.idle_cut) {
     idle = std::make_shared<IdleClock>();
     idle->deadline = std::chrono::steady_clock::now() + script.idle_cut->after;
-    net::co_spawn(state->ioc, watch_idle(state, connection, idle), net::detached);
+    net::co_spawn(state->server.io_context(), watch_idle(state, connection, idle), net::detached);
   }
   IdleWatchStop stop_watch{idle, connection};
   std::optional<ClientFrame> partial;  // a fragmented client message
@@ -361,7 +337,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
       co_return;
     }
     if (!frame) {
-      if (!co_await read_more(stream, in) || state->stopping) co_return;
+      if (!co_await read_more(stream, in) || state->server.stopping()) co_return;
       continue;
     }
     if (idle) {
@@ -414,7 +390,7 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
           case OnClientClose::answer_then_reset: {
             connection->timer.expires_after(kResetPause);
             auto [ec] = co_await connection->timer.async_wait(use_nothrow);
-            if (!ec && !state->stopping) reset(*connection);
+            if (!ec && !state->server.stopping()) reset(*connection);
             break;
           }
           case OnClientClose::silent: break;
@@ -484,55 +460,24 @@ net::awaitable<void> run_connection(State* state, std::shared_ptr<WsPeerConnecti
   state->update([](WsPeerStats& s) { ++s.connections_ended; });
 }
 
-net::awaitable<void> run_acceptor(State* state) {
-  for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(use_nothrow);
-    if (ec) {
-      if (state->stopping || ec == net::error::operation_aborted) co_return;
-      continue;
-    }
-    auto connection = std::make_shared<WsPeerConnection>(std::move(socket));
-    state->update([](WsPeerStats& s) { ++s.connections; });
-    state->open.push_back(connection);
-    net::co_spawn(state->ioc, run_connection(state, connection), net::detached);
-  }
+net::awaitable<void> accept_connection(State* state, tcp::socket socket) {
+  auto connection = std::make_shared<WsPeerConnection>(std::move(socket));
+  state->update([](WsPeerStats& s) { ++s.connections; });
+  state->server.at_stop([connection] { connection->abort(); });
+  return run_connection(state, connection);
 }
 
 }  // namespace
 
 WsScriptPeer::WsScriptPeer(WsScript script, std::optional<lab::CertifiedKey> tls)
-    : state_(std::make_unique<State>(std::move(script), std::move(tls))) {
-  State& state = *state_;
-  if (state.tls_identity) {
-    state.tls.emplace(ssl::context::tls_server);
-    state.tls->use_certificate_chain(net::buffer(state.tls_identity->cert_pem));
-    state.tls->use_private_key(net::buffer(state.tls_identity->key_pem), ssl::context::pem);
-    SSL_CTX_set_alpn_select_cb(state.tls->native_handle(), &select_http11, nullptr);
-  }
-  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
-  state.acceptor.open(endpoint.protocol());
-  // Accepted sockets inherit it: a small window makes a stalled peer's client stall soon.
-  if (state.script.stop_reading_above)
-    state.acceptor.set_option(net::socket_base::receive_buffer_size(kStalledReceiveBuffer));
-  state.acceptor.bind(endpoint);
-  state.acceptor.listen();
-  state.port = state.acceptor.local_endpoint().port();
-  net::co_spawn(state.ioc, run_acceptor(&state), net::detached);
-  state.thread = std::thread([&state] {
-    state.ioc.run();
-    state.ran_out.set_value();
-  });
+    : state_(std::make_unique<State>(std::move(script), tls)) {
+  state_->server.start(
+      [state = state_.get()](tcp::socket socket) { return accept_connection(state, std::move(socket)); });
 }
 
-WsScriptPeer::~WsScriptPeer() {
-  State& state = *state_;
-  std::future<void> ran_out = state.ran_out.get_future();
-  net::post(state.ioc, [&state] { state.close_all(); });
-  if (ran_out.wait_for(kStopGrace) != std::future_status::ready) state.ioc.stop();
-  state.thread.join();
-}
+WsScriptPeer::~WsScriptPeer() { state_->server.stop(); }
 
-std::uint16_t WsScriptPeer::port() const { return state_->port; }
+std::uint16_t WsScriptPeer::port() const { return state_->server.port(); }
 
 WsPeerStats WsScriptPeer::stats() const {
   std::lock_guard lock(state_->mutex);
