@@ -25,10 +25,7 @@ std::vector<std::string> with_budgets(std::vector<std::string> args) {
 
 // The proxy variables cleared (the test machine's own must not leak in), then `set` applied.
 BinaryOptions environment(std::vector<std::pair<std::string, std::string>> set) {
-  BinaryOptions options;
-  for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                           "no_proxy", "NO_PROXY"})
-    options.env.emplace_back(name, std::nullopt);
+  auto options = test::without_proxy_variables();
   for (auto& [name, value] : set) options.env.emplace_back(name, value);
   return options;
 }

@@ -14,15 +14,6 @@ namespace {
 
 constexpr int kProxyIdleSeconds = 2;
 
-// The proxy variables cleared: the machine's own must not leak in.
-test::BinaryOptions no_proxy_environment() {
-  test::BinaryOptions options;
-  for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                           "no_proxy", "NO_PROXY"})
-    options.env.emplace_back(name, std::nullopt);
-  return options;
-}
-
 nlohmann::json hold_of(const nlohmann::json& result) {
   for (const auto& stage : result["stages"])
     if (stage["name"] == "hold") return stage;
@@ -34,8 +25,8 @@ TEST_CASE("through tinyproxy with a 2 s idle timeout: the silent hold is cut by 
   lab::EchoServer echo{lab::EchoServerOptions{}};
   test::Tinyproxy proxy({.idle_timeout_s = kProxyIdleSeconds});
   const auto url = "ws://127.0.0.1:" + std::to_string(echo.port()) + "/";
-  const auto run =
-      test::run_wsprobe({"--json", "--proxy", proxy.url(), "--hold", "4s", "--no-followup", url}, no_proxy_environment());
+  const auto run = test::run_wsprobe({"--json", "--proxy", proxy.url(), "--hold", "4s", "--no-followup", url},
+                                     test::without_proxy_variables());
   INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 1);
@@ -60,7 +51,7 @@ TEST_CASE("through tinyproxy with a 2 s idle timeout: pings keep it up, the sile
   const auto url = "ws://127.0.0.1:" + std::to_string(echo.port()) + "/";
   const auto run = test::run_wsprobe(
       {"--json", "--proxy", proxy.url(), "--hold", "4s", "--hold-ping", "500ms", "--no-followup", url},
-      no_proxy_environment());
+      test::without_proxy_variables());
   INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);

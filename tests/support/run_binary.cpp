@@ -92,6 +92,14 @@ std::string BinaryRun::describe() const {
   return text;
 }
 
+BinaryOptions without_proxy_variables() {
+  BinaryOptions options;
+  for (const char* name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                           "no_proxy", "NO_PROXY"})
+    options.env.emplace_back(name, std::nullopt);
+  return options;
+}
+
 std::string wsprobe_binary() { return WSPROBE_BINARY; }
 
 BinaryRun run_binary(const std::string& program, const std::vector<std::string>& args, const BinaryOptions& options) {

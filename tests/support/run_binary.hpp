@@ -34,6 +34,10 @@ struct BinaryOptions {
   std::vector<std::pair<std::string, std::optional<std::string>>> env;
 };
 
+// Options whose environment clears the proxy variables curl and wsprobe read (http_proxy,
+// HTTPS_PROXY, ALL_PROXY, NO_PROXY, ...): the test machine's own must not leak into a run.
+BinaryOptions without_proxy_variables();
+
 // The path of the wsprobe executable under test.
 std::string wsprobe_binary();
 
