@@ -51,6 +51,7 @@ std::vector<std::string> redacted_argv(const std::vector<std::string>& args, boo
   std::vector<std::string> out;
   bool next_is_header = false;
   bool next_is_proxy = false;
+  bool next_is_subprotocol = false;
   auto redact_header_arg = [](std::string_view text) {
     auto header = parse_header(text);
     return header ? header->name + ": " + redact_header_value(header->name, header->value) : std::string(text);
@@ -70,12 +71,18 @@ std::vector<std::string> redacted_argv(const std::vector<std::string>& args, boo
         shown = "--proxy=" + redact_proxy_url(arg.substr(8));
       } else if (arg.starts_with("-x") && arg.size() > 2) {
         shown = "-x" + redact_proxy_url(arg.substr(2));
+      } else if (next_is_subprotocol) {
+        shown = redact_subprotocol(arg);
+      } else if (const auto eq = arg.find('=');
+                 eq != std::string::npos && (arg.starts_with("--subprotocol=") || arg.starts_with("--expect-subprotocol="))) {
+        shown = arg.substr(0, eq + 1) + redact_subprotocol(std::string_view(arg).substr(eq + 1));
       } else if (looks_like_url(arg)) {
         shown = redact_url(arg);
       }
     }
     next_is_header = arg == "-H" || arg == "--header";
     next_is_proxy = arg == "--proxy" || arg == "-x";
+    next_is_subprotocol = arg == "--subprotocol" || arg == "--expect-subprotocol";
     out.push_back(std::move(shown));
   }
   return out;

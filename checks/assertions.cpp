@@ -6,6 +6,7 @@
 
 #include "checks/rules.hpp"
 #include "wire/http_response.hpp"
+#include "wire/redact.hpp"
 
 namespace wsprobe {
 namespace {
@@ -164,11 +165,13 @@ std::string offered_subprotocols(const UpgradeObservation& upgrade) {
 }
 
 std::optional<Finding> check_subprotocol(const TargetResult& result, const std::string& expected) {
-  const auto assertion = "--expect-subprotocol " + expected;
+  // A bearer-token subprotocol is shown redacted, in the assertion as in the observation.
+  const auto shown = redact_subprotocol(expected);
+  const auto assertion = "--expect-subprotocol " + shown;
   const auto* upgrade = result.observed.upgrade ? &*result.observed.upgrade : nullptr;
   if (!stage_passed(result, Stage::upgrade) || !upgrade)
     return unchecked(result, "subprotocol_unexpected", Stage::upgrade, assertion, "the upgrade did not complete");
-  if (upgrade->subprotocol == expected) return std::nullopt;
+  if (upgrade->subprotocol == expected || upgrade->subprotocol == shown) return std::nullopt;
   const auto chosen = upgrade->subprotocol ? *upgrade->subprotocol : std::string("none");
   auto finding = assertion_finding("subprotocol_unexpected", Stage::upgrade, assertion);
   finding.summary = upgrade->subprotocol ? "upgrade chose subprotocol " + chosen + ", not " + assertion + "."

@@ -139,6 +139,8 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   auto check = validate_101(head, key, context.options.subprotocols, offers);
   observed.accept = check.accept;
   observed.subprotocol = check.subprotocol;
+  if (observed.subprotocol && !context.options.show_secrets)
+    observed.subprotocol = redact_subprotocol(*observed.subprotocol);
   observed.extensions = check.extensions;
   // The echo stage reads the negotiated parameters back from here (parse_deflate_answer).
   observed.compression = check.compression;

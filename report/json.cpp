@@ -1,6 +1,7 @@
 #include "report/json.hpp"
 
 #include "report/text.hpp"
+#include "wire/redact.hpp"
 
 namespace wsprobe {
 namespace {
@@ -371,7 +372,9 @@ Json assertions_json(const Assertions& assertions) {
   return {{"max_latency", std::move(latency)},
           {"max_stage", std::move(stages)},
           {"min_cert_days", value_or_null(assertions.min_cert_days)},
-          {"expect_subprotocol", str_or_null(assertions.expect_subprotocol)},
+          {"expect_subprotocol", assertions.expect_subprotocol
+                                     ? str(redact_subprotocol(*assertions.expect_subprotocol))
+                                     : Json()},
           {"expect_status", value_or_null(assertions.expect_status)},
           {"fail_on", str(to_string(assertions.fail_on))}};
 }

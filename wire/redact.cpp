@@ -51,9 +51,34 @@ bool is_secret_header(std::string_view name) {
   return names_a_secret(n);
 }
 
+std::string redact_subprotocol(std::string_view subprotocol) {
+  constexpr std::string_view kBearerPrefix = "base64url.bearer.authorization.k8s.io.";
+  if (subprotocol.size() > kBearerPrefix.size() && lower(subprotocol.substr(0, kBearerPrefix.size())) == kBearerPrefix)
+    return std::string(subprotocol.substr(0, kBearerPrefix.size())) + std::string(kRedacted);
+  return std::string(subprotocol);
+}
+
 std::string redact_header_value(std::string_view name, std::string_view value) {
-  if (!is_secret_header(name)) return std::string(value);
   const auto n = lower(name);
+  if (n == "sec-websocket-protocol") {
+    // A comma-separated list (RFC 6455 §11.3.4): each item on its own, spacing kept.
+    std::string out;
+    std::size_t pos = 0;
+    while (pos <= value.size()) {
+      const auto comma = std::min(value.find(',', pos), value.size());
+      auto item = value.substr(pos, comma - pos);
+      const auto lead = item.find_first_not_of(' ');
+      if (lead != std::string_view::npos) {
+        out.append(item.substr(0, lead));
+        item.remove_prefix(lead);
+      }
+      out.append(redact_subprotocol(item));
+      if (comma < value.size()) out.push_back(',');
+      pos = comma + 1;
+    }
+    return out;
+  }
+  if (!is_secret_header(name)) return std::string(value);
   if (n == "authorization" || n == "proxy-authorization") {
     const auto space = value.find(' ');
     if (space != std::string_view::npos) return std::string(value.substr(0, space + 1)) + std::string(kRedacted);

@@ -13,8 +13,14 @@ inline constexpr std::string_view kRedacted = "REDACTED";
 bool is_secret_header(std::string_view name);
 
 // The value to show for a header: unchanged, or with the credential replaced
-// ("Bearer REDACTED"; a scheme word is kept so the reader still sees which scheme was used).
+// ("Bearer REDACTED"; a scheme word is kept so the reader still sees which scheme was used);
+// Sec-WebSocket-Protocol lists go through redact_subprotocol item by item.
 std::string redact_header_value(std::string_view name, std::string_view value);
+
+// A subprotocol as reports show it: Kubernetes carries a bearer token as the subprotocol
+// "base64url.bearer.authorization.k8s.io.<token>", shown as "base64url.bearer.authorization.k8s.io.REDACTED";
+// any other name unchanged.
+std::string redact_subprotocol(std::string_view subprotocol);
 
 // A URL or request target with the password in user-info and secret-looking query values replaced.
 std::string redact_url(std::string_view url);

@@ -385,6 +385,19 @@ TEST_CASE("secrets are redacted in argv and target.url, but sent as given", "[cl
   }
 }
 
+TEST_CASE("a bearer token carried as a subprotocol is redacted in argv, but offered as given", "[cli]") {
+  const std::string token = "base64url.bearer.authorization.k8s.io.c2VjcmV0LXRva2Vu";
+  for (const auto& args : std::vector<std::vector<std::string>>{{"ws://h/", "--subprotocol", token},
+                                                                {"ws://h/", "--subprotocol=" + token},
+                                                                {"ws://h/", "--expect-subprotocol", token}}) {
+    const auto cli = parse_ok(args);
+    CHECK_FALSE(any_contains(cli.argv, "c2VjcmV0LXRva2Vu"));
+    CHECK(any_contains(cli.argv, "base64url.bearer.authorization.k8s.io.REDACTED"));
+    REQUIRE(only_target(cli).subprotocols.size() == 1);
+    CHECK(only_target(cli).subprotocols[0] == token);
+  }
+}
+
 // Regression: only a header in the argument after a separate "-H"/"--header" was redacted; the
 // attached forms CLI11 also accepts kept the secret in argv (and the JSON report's tool.argv).
 TEST_CASE("secrets in attached -H forms are redacted in argv", "[cli]") {

@@ -39,6 +39,17 @@ TEST_CASE("ordinary and handshake headers are shown as they are", "[wire]") {
   }
 }
 
+TEST_CASE("a Kubernetes bearer-token subprotocol is redacted, other subprotocols are not", "[wire]") {
+  CHECK(redact_subprotocol("base64url.bearer.authorization.k8s.io.ZXlKaGJHY2lPaUpTVXpJMU5pSXNJbXRwWkNJNkltUTBZ") ==
+        "base64url.bearer.authorization.k8s.io.REDACTED");
+  CHECK(redact_subprotocol("graphql-transport-ws") == "graphql-transport-ws");
+  CHECK(redact_subprotocol("base64url.bearer.authorization.k8s.io.") == "base64url.bearer.authorization.k8s.io.");
+  // In the header list, item by item, the spacing kept.
+  CHECK(redact_header_value("Sec-WebSocket-Protocol",
+                            "v4.channel.k8s.io, base64url.bearer.authorization.k8s.io.c2VjcmV0,base64.channel.k8s.io") ==
+        "v4.channel.k8s.io, base64url.bearer.authorization.k8s.io.REDACTED,base64.channel.k8s.io");
+}
+
 TEST_CASE("URLs lose token-like query values and passwords - nothing else", "[wire]") {
   CHECK(redact_url("wss://h/p?token=abc&room=1") == "wss://h/p?token=REDACTED&room=1");
   CHECK(redact_url("wss://h/p?room=1&access_token=abc") == "wss://h/p?room=1&access_token=REDACTED");
