@@ -680,9 +680,12 @@ void emit_fact(std::string& out, const std::string& head, std::string_view fact)
   emit(out, line);
 }
 
-void render_stage(std::string& out, const StageResult& stage, const Observations& observed, const Context& ctx) {
+// `expected`: the stage failed the way --expect-status asked for (a 401 the target must answer),
+// so it is marked "exp", not FAIL, under a passing verdict.
+void render_stage(std::string& out, const StageResult& stage, const Observations& observed, const Context& ctx,
+                  bool expected = false) {
   std::string head = "  " + pad_right(std::string(to_string(stage.stage)), kNameWidth) + " " +
-                     status_mark(stage.status, ctx);
+                     (expected ? ctx.paint("exp", Tone::good) + " " : status_mark(stage.status, ctx));
   if (stage.status == StageStatus::skipped) {
     // No times: a skipped stage never started. Its reason, if any, goes in the fact column.
     if (!stage.detail.empty())
@@ -848,7 +851,10 @@ void render_target(std::string& out, const TargetResult& result, const Context& 
     // The optional stages (a forward proxy, an idle hold) take a line only when the probe used them.
     const bool optional_stage = stage.stage == Stage::proxy || stage.stage == Stage::hold;
     if (optional_stage && stage.status == StageStatus::skipped && !ctx.verbose) continue;
-    render_stage(out, stage, result.observed, ctx);
+    const auto& upgrade = result.observed.upgrade;
+    const bool expected = stage.stage == Stage::upgrade && stage.status == StageStatus::failed && upgrade &&
+                          result.assertions.expect_status && upgrade->status_code == result.assertions.expect_status;
+    render_stage(out, stage, result.observed, ctx, expected);
   }
   if (!result.nodes.empty()) out += render_node_table(result, ctx.paint.enabled());
   render_fingerprints(out, result.fingerprints);
@@ -878,7 +884,8 @@ std::string render_human(const RunReport& report, const HumanStyle& style) {
       line.resize(std::max<std::size_t>(line.size(), 21), ' ');
       line += (result.target.name ? safe(*result.target.name) : safe(result.target.url));
       if (verdict.cause != "ok")
-        line += "  " + (verdict.stage ? std::string(to_string(*verdict.stage)) + ": " : std::string()) + safe(verdict.cause);
+        line += "  " + (verdict.stage ? std::string(to_string(*verdict.stage)) + ": " : std::string()) +
+                safe(verdict.cause);
       emit(out, std::move(line));
     }
   }
