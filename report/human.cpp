@@ -650,13 +650,6 @@ std::string status_mark(StageStatus status, const Context& ctx) {
   return "?   ";
 }
 
-// "connect_refused: Connection refused": the coarse condition, then the layer's own words.
-std::string condition_text(const StageResult& stage) {
-  std::string out = stage.condition == Condition::none ? "" : std::string(to_string(stage.condition));
-  if (!stage.detail.empty()) out += (out.empty() ? "" : ": ") + safe(stage.detail);
-  return out;
-}
-
 // The fact after the times; a long one folds at its ", " separators into the fact column.
 void emit_fact(std::string& out, const std::string& head, std::string_view fact) {
   const std::string column(text::columns(head), ' ');
@@ -694,7 +687,7 @@ void render_stage(std::string& out, const StageResult& stage, const Observations
     return;
   }
   auto view = stage_view(stage, observed, ctx);
-  const auto condition = condition_text(stage);
+  const auto condition = safe(text::stage_condition(stage));
   const bool troubled = stage.status == StageStatus::failed || stage.status == StageStatus::warn;
   // A condition the fact already states (a warning's own words) is not repeated below it.
   if (troubled && !condition.empty() && view.fact.find(condition) == std::string::npos) {
@@ -820,9 +813,7 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
     for (const auto& evidence : finding.evidence)
       for (auto& line : wrap(evidence, indent + "evidence: ", indent + "  ")) emit(out, std::move(line));
     // A finding without its own fix falls back to the catalogue's general one.
-    std::string_view fix = finding.fix;
-    if (fix.empty())
-      if (const auto* cause = find_cause(finding.id)) fix = cause->fix;
+    const auto fix = text::finding_fix(finding);
     if (!fix.empty())
       for (auto& line : wrap(fix, indent + "fix: ", indent + "     ")) emit(out, std::move(line));
     for (const auto& vendor_fix : finding.vendor_fixes)

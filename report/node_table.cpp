@@ -50,9 +50,7 @@ Cell verdict_cell(const Verdict& verdict) {
 }
 
 std::string address_of(const TargetResult& node) {
-  if (node.observed.dns && node.observed.dns->pinned_address)
-    return text::escape_for_terminal(*node.observed.dns->pinned_address);
-  return "?";
+  return text::escape_for_terminal(text::node_address(node).value_or("?"));
 }
 
 // The stages that get a column: proxy, tls (ws:// has none) and hold only when some node ran them.
