@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "checks/rules.hpp"
+#include "model/join.hpp"
 #include "wire/http_response.hpp"
 #include "wire/redact.hpp"
 
@@ -14,12 +15,6 @@ namespace {
 bool stopped(const TargetResult& result) {
   return std::any_of(result.stages.begin(), result.stages.end(),
                      [](const StageResult& each) { return each.status == StageStatus::failed; });
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
-  return out;
 }
 
 std::string decimal_ms(long long units, int decimals) {

@@ -5,6 +5,7 @@
 #include "checks/catalogue.hpp"
 #include "checks/rules.hpp"
 #include "checks/verdict.hpp"
+#include "model/join.hpp"
 
 namespace wsprobe {
 namespace {
@@ -13,12 +14,6 @@ std::string node_address(const TargetResult& node) {
   if (node.observed.dns && node.observed.dns->pinned_address) return *node.observed.dns->pinned_address;
   if (node.observed.tcp && node.observed.tcp->remote_endpoint) return *node.observed.tcp->remote_endpoint;
   return "?";
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ") {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
-  return out;
 }
 
 std::string plural(std::size_t n, std::string_view word) {

@@ -2,15 +2,10 @@
 #include <cstdio>
 
 #include "checks/rules.hpp"
+#include "model/join.hpp"
 
 namespace wsprobe {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 std::string format_millis(Micros duration) {
   char text[32];

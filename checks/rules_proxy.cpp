@@ -2,6 +2,7 @@
 // its SOCKS5 method, RFC 1929 status and REP code) or from how reaching it failed.
 #include "checks/evidence.hpp"
 #include "checks/rules.hpp"
+#include "model/join.hpp"
 #include "wire/http_response.hpp"
 #include "wire/socks5.hpp"
 
@@ -80,12 +81,6 @@ Cause classify(const StageResult& stage, const ProxyObservation* proxy) {
     case Condition::protocol_violation: return {"proxy_unreachable", Confidence::likely};
     default: return {"proxy_unreachable", Confidence::possible};
   }
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 std::string credentials_line(const ProxyObservation& proxy) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "checks/catalogue.hpp"
+#include "model/join.hpp"
 #include "report/node_table.hpp"
 #include "report/text.hpp"
 #include "wire/close_codes.hpp"
@@ -80,16 +81,6 @@ std::string pad_left(std::string text, std::size_t width) {
   const auto used = text::columns(text);
   if (used < width) text.insert(0, width - used, ' ');
   return text;
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (part.empty()) continue;
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
 }
 
 void emit(std::string& out, std::string line) {
@@ -177,7 +168,7 @@ void add_first_bytes(std::vector<std::string>& more, const std::string& hex) {
   for (std::size_t i = 0; i < octets.size(); i += kHexBytesPerLine) {
     const auto last = std::min(octets.size(), i + kHexBytesPerLine);
     const std::vector<std::string> line(octets.begin() + i, octets.begin() + last);
-    more.push_back((i == 0 ? "first bytes: " : "             ") + join(line, " "));
+    more.push_back((i == 0 ? "first bytes: " : "             ") + join_nonempty(line, " "));
   }
   more.push_back("as text: " + text::clip(safe(bytes), kWidth - kMore.size() - 9));
 }
@@ -192,7 +183,7 @@ StageView dns_view(const DnsObservation& dns, const StageResult& stage, const Co
   std::string origin = safe(dns.source);
   if (dns.server) origin += " @" + safe(*dns.server);
   if (!addresses.empty()) {
-    view.fact = join(addresses, ", ");
+    view.fact = join_nonempty(addresses, ", ");
     if (shown < dns.addresses.size())
       view.fact += " (+" + std::to_string(dns.addresses.size() - shown) + " more)";
     view.fact += " (" + origin + ")";
@@ -203,7 +194,7 @@ StageView dns_view(const DnsObservation& dns, const StageResult& stage, const Co
   if (!dns.cname_chain.empty()) {
     std::vector<std::string> chain{safe(dns.query_name)};
     for (const auto& alias : dns.cname_chain) chain.push_back(safe(alias));
-    view.more.push_back("cname: " + join(chain, " -> "));
+    view.more.push_back("cname: " + join_nonempty(chain, " -> "));
   }
   if (dns.resolver_error && *dns.resolver_error != stage.detail)
     view.more.push_back("resolver: " + safe(*dns.resolver_error));
@@ -261,7 +252,7 @@ void add_certificate(std::vector<std::string>& more, const Certificate& cert, st
   if (!cert.subject_alt_names.empty()) {
     std::vector<std::string> names;
     for (const auto& name : cert.subject_alt_names) names.push_back(safe(name));
-    more.push_back(indent + "san: " + join(names, ", "));
+    more.push_back(indent + "san: " + join_nonempty(names, ", "));
   }
   more.push_back(indent + "key: " + safe(cert.key_type) + ", serial " + safe(cert.serial_hex));
   more.push_back(indent + "sha256: " + safe(cert.sha256_fingerprint));
@@ -277,7 +268,7 @@ StageView tls_view(const TlsObservation& tls, const StageResult& stage, const Co
   else if (tls.version && !tls.offered_alpn.empty())
     facts.push_back("no alpn");
   facts.push_back(verify_text(tls, ctx));
-  view.fact = join(facts, ", ");
+  view.fact = join_nonempty(facts, ", ");
 
   const bool troubled = stage.status == StageStatus::failed || stage.status == StageStatus::warn;
   // Under -k the chain may not verify; say so, it is what a user removing -k would meet.
@@ -289,7 +280,7 @@ StageView tls_view(const TlsObservation& tls, const StageResult& stage, const Co
     std::vector<std::string> alpn;
     for (const auto& protocol : tls.offered_alpn) alpn.push_back(safe(protocol));
     view.more.push_back("sni: " + (tls.sni.empty() ? std::string("(none)") : safe(tls.sni)) +
-                        (alpn.empty() ? "" : ", offered alpn: " + join(alpn, " ")));
+                        (alpn.empty() ? "" : ", offered alpn: " + join_nonempty(alpn, " ")));
   }
   if (tls.alert_received) view.more.push_back("alert received: " + alert_text(*tls.alert_received));
   if (tls.alert_sent) view.more.push_back("alert sent: " + alert_text(*tls.alert_sent));
@@ -389,7 +380,7 @@ StageView proxy_view(const ProxyObservation& proxy, const StageResult& stage, co
     facts.push_back("SOCKS5 CONNECT " + safe(proxy.tunnel_target));
     facts.push_back("reply " + socks_reply_text(*proxy.socks_reply));
   }
-  view.fact = join(facts, ", ");
+  view.fact = join_nonempty(facts, ", ");
   const bool troubled = stage.status == StageStatus::failed || stage.status == StageStatus::warn;
   if (ctx.verbose || troubled) {
     view.more.push_back(safe(proxy.proxy) + (proxy.credentials_sent ? ", credentials sent" : ", no credentials sent"));
@@ -408,7 +399,7 @@ StageView proxy_view(const ProxyObservation& proxy, const StageResult& stage, co
     std::vector<std::string> timing;
     if (proxy.connect_duration) timing.push_back("connect " + text::format_ms(*proxy.connect_duration));
     if (proxy.tunnel_duration) timing.push_back("tunnel " + text::format_ms(*proxy.tunnel_duration));
-    if (!timing.empty()) view.more.push_back(join(timing, ", "));
+    if (!timing.empty()) view.more.push_back(join_nonempty(timing, ", "));
     std::string_view request = proxy.request;
     while (!request.empty()) {
       const auto end = std::min(request.find("\r\n"), request.size());
@@ -434,7 +425,7 @@ StageView upgrade_view(const UpgradeObservation& upgrade, const StageResult& sta
     if (!upgrade.extensions.empty()) {
       std::vector<std::string> extensions;
       for (const auto& extension : upgrade.extensions) extensions.push_back(safe(extension));
-      view.fact += ", extensions " + join(extensions, "; ");
+      view.fact += ", extensions " + join_nonempty(extensions, "; ");
     }
   }
   for (const auto& violation : upgrade.violations)
@@ -465,7 +456,7 @@ StageView upgrade_view(const UpgradeObservation& upgrade, const StageResult& sta
     std::vector<std::string> timing;
     if (upgrade.time_to_first_byte) timing.push_back("first byte " + text::format_ms(*upgrade.time_to_first_byte));
     if (upgrade.time_to_response) timing.push_back("response head " + text::format_ms(*upgrade.time_to_response));
-    view.more.push_back(join(timing, ", ") + " after the request");
+    view.more.push_back(join_nonempty(timing, ", ") + " after the request");
   }
   return view;
 }
@@ -504,7 +495,7 @@ std::string messages_text(const EchoObservation& echo, const Context& ctx) {
 std::string rtt_list(const std::vector<std::optional<Micros>>& rtts) {
   std::vector<std::string> parts;
   for (const auto& rtt : rtts) parts.push_back(rtt ? text::format_ms(*rtt) : "-");
-  return join(parts, " ");
+  return join_nonempty(parts, " ");
 }
 
 StageView echo_view(const EchoObservation& echo, const StageResult& stage, const Context& ctx) {
@@ -536,7 +527,7 @@ StageView echo_view(const EchoObservation& echo, const StageResult& stage, const
       if (probe.peer_close) part += " " + close_frame_text(*probe.peer_close);
       sizes.push_back(part);
     }
-    view.more.push_back("sizes: " + join(sizes, ", ") + "; largest echoed " +
+    view.more.push_back("sizes: " + join_nonempty(sizes, ", ") + "; largest echoed " +
                         (echo.largest_echoed_bytes ? size_text(*echo.largest_echoed_bytes) : std::string("none")));
   }
   if (echo.compressed_messages_received > 0)
@@ -617,7 +608,7 @@ StageView close_view(const CloseObservation& close, const StageResult& stage, co
   else
     parts.push_back(ctx.paint("unclean", Tone::caution) +
                     (close.tcp_end == Condition::none ? "" : " (" + std::string(to_string(close.tcp_end)) + ")"));
-  view.fact = join(parts, ", ");
+  view.fact = join_nonempty(parts, ", ");
   return view;
 }
 
@@ -827,7 +818,7 @@ std::string target_title(const Target& target) {
   if (!target.tags.empty()) {
     std::vector<std::string> tags;
     for (const auto& tag : target.tags) tags.push_back(safe(tag));
-    title += "  [" + join(tags, ", ") + "]";
+    title += "  [" + join_nonempty(tags, ", ") + "]";
   }
   return title;
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "checks/catalogue.hpp"
+#include "model/join.hpp"
 #include "report/text.hpp"
 
 namespace wsprobe {
@@ -47,12 +48,6 @@ std::string code_block(std::string_view raw) {
   }
   const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
   return fence + "\n" + body + fence + "\n\n";
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
-  return out;
 }
 
 std::string mds(const std::vector<std::string>& values, std::string_view separator = ", ") {
