@@ -27,15 +27,17 @@ install_missing() {
   fi
 }
 
+# Release (-O2, stripped) unless BUILD_TYPE says otherwise; `build TARGET...` builds only those
+# (the demo needs only wsprobe, not the test suite).
 build() {
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-  cmake --build build -j "$(nproc)"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
+  cmake --build build -j "$(nproc)" ${1:+--target "$@"}
 }
 
 case "${1:-demo}" in
   build) install_missing; build ;;
-  demo)  install_missing; build; ./build/app/wsprobe demo ;;
+  demo)  install_missing; build wsprobe; ./build/app/wsprobe demo ;;
   test)  packages+=("${test_packages[@]}"); install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
-  bench) install_missing; build; cmake --build build --target wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
+  bench) install_missing; build wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
   *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
 esac
