@@ -431,11 +431,24 @@ constexpr std::array kCauses{
               "Route the WebSocket path to a target group with protocol version HTTP1 and instance or IP targets "
               "(Lambda targets do not support WebSockets either).",
               kTgFixes, kTgRefs, C::certain, kTgRows},
+    CauseInfo{"upgrade_not_http", S::upgrade, "Reply is not HTTP",
+              "The server answered the upgrade request with bytes that are not an HTTP response (a banner, another "
+              "protocol, garbage): something other than an HTTP server listens on this port, or a proxy corrupts "
+              "the reply.",
+              "Check what listens on the port (the first bytes are in the evidence) and the LB's target port and "
+              "protocol."},
+    CauseInfo{"request_too_large", S::upgrade, "Request too large",
+              "The upgrade request was refused for its size: 414 (URI too long), 431 (header fields too large), or "
+              "400 to a request head above the common limits (nginx 8 KiB per header line, Node.js 16 KiB).",
+              "Shorten the URL or the headers (cookies, tokens), or raise the limit: nginx "
+              "large_client_header_buffers, Node.js --max-http-header-size, HAProxy tune.bufsize, Apache "
+              "LimitRequestLine / LimitRequestFieldSize."},
     CauseInfo{"upgrade_bad_accept", S::upgrade, "Wrong Sec-WebSocket-Accept",
               "The 101 carries a wrong or missing Sec-WebSocket-Accept (RFC 6455 §4.1).",
               "Fix the server (or the proxy rewriting headers) to compute the Accept key from the request's key."},
     CauseInfo{"upgrade_protocol_violation", S::upgrade, "Invalid 101 response",
-              "The 101's Upgrade/Connection tokens, subprotocol or extensions are not as offered (RFC 6455 §4.1).",
+              "The 101's Upgrade/Connection tokens, subprotocol or extensions are not as offered (RFC 6455 §4.1), "
+              "or its head never ends within wsprobe's 16 KiB bound.",
               "Fix the server or the proxy that rewrites the handshake."},
     CauseInfo{"upgrade_timeout", S::upgrade, "No answer to the upgrade",
               "No complete response to the upgrade request in time.",
@@ -456,10 +469,15 @@ constexpr std::array kCauses{
               "No pong came back to a ping (RFC 6455 §5.5.2 requires one).",
               "Check the server's ping handling and any proxy that filters control frames."},
     CauseInfo{"ws_protocol_violation", S::echo, "WebSocket protocol violation",
-              "After the 101 the server sent frames that break RFC 6455 (masked, reserved bits or opcodes, "
-              "oversized control frames).",
+              "After the 101 the server sent frames that break RFC 6455: masked, reserved bits or opcodes, "
+              "oversized or fragmented control frames, a text message or close reason that is not UTF-8, a close "
+              "code that may not be sent, or frames after its close frame.",
               "Fix the server, or the intermediary that rewrites frames; check that no extension is applied "
               "without being negotiated."},
+    CauseInfo{"ws_frame_flood", S::echo, "Frame flood",
+              "The server sent unsolicited control frames (pings, pongs) faster than any real server does, or a "
+              "message in endless fragments: wsprobe stopped reading at its bound instead of answering forever.",
+              "Fix the server's (or the intermediary's) ping logic; a keepalive every few seconds is plenty."},
     CauseInfo{"message_too_large", S::echo, "Message too large",
               "Larger messages are refused (close 1009) or the connection drops above a size.",
               "Raise the server's or proxy's message size limit, or split messages.",

@@ -52,6 +52,7 @@ std::optional<Finding> explain_session_failure(const StageResult& stage, const O
     case Condition::not_echoed: id = "echo_not_echoed"; break;
     case Condition::message_mismatch: id = "echo_mismatch"; break;
     case Condition::protocol_violation: id = "ws_protocol_violation"; break;
+    case Condition::frame_flood: id = "ws_frame_flood"; break;
     case Condition::close_unclean: id = "close_unclean"; break;
     case Condition::timeout: id = stage.stage == Stage::close ? "close_unclean" : "ping_unanswered"; break;
     default: id = "closed_by_peer"; break;

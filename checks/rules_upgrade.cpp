@@ -93,6 +93,31 @@ void add_response_evidence(Finding& finding, const UpgradeObservation& upgrade) 
                                                          Condition::none), upgrade.bytes_received).description);
 }
 
+// Common limits on a request head: nginx refuses a line above 8 KiB (large_client_header_buffers
+// 4 8k) and Node.js a head above 16 KiB (--max-http-header-size).
+constexpr std::size_t kCommonLineLimit = 8 * 1024;
+constexpr std::size_t kCommonHeadLimit = 16 * 1024;
+
+std::string request_size_evidence(const UpgradeObservation& upgrade) {
+  return "the request head was " + std::to_string(upgrade.request_bytes) + " bytes, its longest line " +
+         std::to_string(upgrade.longest_request_line_bytes) + " bytes";
+}
+
+// 414, 431, or a 400 to a head above the common limits (nginx's own page names it): the request's size,
+// not the upgrade, was refused. Checked before the PROXY protocol heuristics, which a 400 also fits.
+std::optional<Finding> request_too_large(const UpgradeObservation& upgrade) {
+  const int status = upgrade.status_code.value_or(0);
+  const bool says_so = contains(upgrade.body, "Too Large") || contains(upgrade.body, "Too Long");
+  const bool above_limits =
+      upgrade.longest_request_line_bytes > kCommonLineLimit || upgrade.request_bytes > kCommonHeadLimit;
+  Confidence confidence = Confidence::certain;
+  if (status == 400 && above_limits) confidence = says_so ? Confidence::certain : Confidence::likely;
+  else if (status != 414 && status != 431) return std::nullopt;
+  auto finding = make_finding("request_too_large", Severity::fail, Stage::upgrade, confidence);
+  finding.evidence.push_back(request_size_evidence(upgrade));
+  return finding;
+}
+
 Finding from_status(const UpgradeObservation& upgrade, const Target& target, const TlsObservation* tls) {
   const int status = upgrade.status_code.value_or(0);
   // nginx with ssl_verify_client on answers with a 400 page (ngx_http_special_response.c): 496
@@ -100,6 +125,7 @@ Finding from_status(const UpgradeObservation& upgrade, const Target& target, con
   if (status == 400 && (contains(upgrade.body, "No required SSL certificate was sent") ||
                         contains(upgrade.body, "The SSL certificate error")))
     return client_cert_finding(tls, Confidence::certain, std::nullopt);
+  if (auto too_large = request_too_large(upgrade)) return *too_large;
   if (is_plain_http_to_tls_page(upgrade)) {
     // Over wss the client's TLS ended at an edge that then spoke plaintext to a TLS backend.
     auto finding = make_finding(target.secure ? "tls_terminated_twice" : "plaintext_to_tls_port", Severity::fail,
@@ -148,7 +174,8 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
   switch (stage.condition) {
     case Condition::upgrade_rejected: finding = from_status(upgrade, target, observed.tls ? &*observed.tls : nullptr); break;
     case Condition::protocol_violation: {
-      const bool bad_accept = !upgrade.accept || *upgrade.accept != upgrade.expected_accept;
+      // A head that never ended has no Accept to judge.
+      const bool bad_accept = upgrade.status_code && (!upgrade.accept || *upgrade.accept != upgrade.expected_accept);
       finding = make_finding(bad_accept ? "upgrade_bad_accept" : "upgrade_protocol_violation", Severity::fail,
                              Stage::upgrade, Confidence::certain);
       for (const auto& violation : upgrade.violations) finding.evidence.push_back(violation);
@@ -161,8 +188,7 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
         finding.hop = target.secure ? "edge to backend" : "client to edge";
         finding.evidence.push_back("the reply to the HTTP request is a TLS record");
       } else {
-        finding = make_finding("upgrade_declined", Severity::fail, Stage::upgrade, Confidence::certain);
-        finding.summary = "The server answered the upgrade request with bytes that are not HTTP.";
+        finding = make_finding("upgrade_not_http", Severity::fail, Stage::upgrade, Confidence::certain);
       }
       break;
     case Condition::timeout:

@@ -116,6 +116,8 @@ struct TlsObservation {
 
 struct UpgradeObservation {
   std::string request;  // as sent, secrets redacted unless --show-secrets
+  std::size_t request_bytes = 0;               // the request head as sent (before redaction)
+  std::size_t longest_request_line_bytes = 0;  // its longest line: the request line or one header
   std::optional<std::string> status_line;
   std::optional<int> status_code;
   std::vector<HttpHeader> headers;  // as received, in order

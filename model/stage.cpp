@@ -59,6 +59,7 @@ std::string_view to_string(Condition condition) {
     case Condition::upgrade_rejected: return "upgrade_rejected";
     case Condition::proxy_refused: return "proxy_refused";
     case Condition::protocol_violation: return "protocol_violation";
+    case Condition::frame_flood: return "frame_flood";
     case Condition::message_mismatch: return "message_mismatch";
     case Condition::not_echoed: return "not_echoed";
     case Condition::ping_unanswered: return "ping_unanswered";

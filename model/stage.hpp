@@ -40,6 +40,7 @@ enum class Condition {
   upgrade_rejected,    // an HTTP answer other than 101
   proxy_refused,       // the forward proxy refused the tunnel (a non-2xx to CONNECT, a SOCKS5 refusal)
   protocol_violation,  // a 101 or a frame that breaks RFC 6455
+  frame_flood,         // frames faster or more fragmented than any real server sends (a control-frame flood)
   message_mismatch,    // an echo came back different from what was sent
   not_echoed,          // messages were accepted but nothing came back
   ping_unanswered,     // no pong to a ping

@@ -12,10 +12,12 @@ constexpr std::string_view kCloseReason = "wsprobe done";
 
 // RFC 6455 §7.1.1: after the close handshake the server closes TCP first; the client waits for
 // that FIN (or its budget) before closing its own side.
-net::awaitable<Condition> wait_for_tcp_end(WsChannel& channel, Clock::time_point deadline) {
+// The failure that ended the wait: eof (the clean end), reset, timeout, or a violation (a frame
+// after the server's close frame).
+net::awaitable<WsEvent> wait_for_tcp_end(WsChannel& channel, Clock::time_point deadline) {
   for (;;) {
     auto event = co_await channel.next(deadline);
-    if (event.kind == WsEvent::Kind::failure) co_return event.condition == Condition::eof ? Condition::none : event.condition;
+    if (event.kind == WsEvent::Kind::failure) co_return event;
   }
 }
 
@@ -56,6 +58,9 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
     }
     if (event.kind == WsEvent::Kind::failure) {
       observed.tcp_end = event.condition;
+      // The server's close frame (or what came before it) broke RFC 6455: that, not an unclean close.
+      if (event.condition == Condition::protocol_violation || event.condition == Condition::frame_flood)
+        co_return timer.finish(StageStatus::failed, event.condition, event.detail);
       const std::string why = event.condition == Condition::timeout ? "none within the close budget"
                               : event.detail.empty()                   ? std::string(to_string(event.condition))
                                                                        : event.detail;
@@ -64,7 +69,12 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
     // Messages and pongs still in flight before the server's close frame are normal.
   }
 
-  observed.tcp_end = co_await wait_for_tcp_end(channel, deadline);
+  const auto tcp_end = co_await wait_for_tcp_end(channel, deadline);
+  if (tcp_end.condition == Condition::protocol_violation || tcp_end.condition == Condition::frame_flood) {
+    observed.tcp_end = tcp_end.condition;
+    co_return timer.finish(StageStatus::failed, tcp_end.condition, tcp_end.detail);
+  }
+  observed.tcp_end = tcp_end.condition == Condition::eof ? Condition::none : tcp_end.condition;
   observed.tcp_closed_cleanly = observed.tcp_end == Condition::none;
   co_await context.connection->shutdown_send(deadline);
   if (observed.tcp_end == Condition::timeout)

@@ -30,6 +30,12 @@ net::awaitable<void> read_until(Connection& connection, ReadState& state, Clock:
                                 Enough enough) {
   std::array<char, 4096> chunk{};
   while (!enough(state.received) && state.received.size() < limit) {
+    // A peer that trickles bytes never lets a read block: the deadline is checked on every turn.
+    if (Clock::now() >= deadline) {
+      state.end = Condition::timeout;
+      state.end_detail = "the budget ran out while bytes kept arriving";
+      co_return;
+    }
     auto [ec, n] = co_await connection.read_some(net::buffer(chunk), deadline);
     if (ec) {
       state.end = classify_io_error(ec);
@@ -39,6 +45,16 @@ net::awaitable<void> read_until(Connection& connection, ReadState& state, Clock:
     if (!first_byte_at) first_byte_at = Clock::now();
     state.received.append(chunk.data(), n);
   }
+}
+
+std::size_t longest_line(std::string_view head) {
+  std::size_t longest = 0;
+  for (std::size_t from = 0; from < head.size();) {
+    const auto end = std::min(head.find("\r\n", from), head.size());
+    longest = std::max(longest, end - from);
+    from = end + 2;
+  }
+  return longest;
 }
 
 bool body_complete(const HttpResponseHead& head, std::string_view body) {
@@ -64,6 +80,8 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   const auto key = make_websocket_key();
   const auto request = build_upgrade_request(context.options, key);
   observed.request = context.options.show_secrets ? request : redact_request(request);
+  observed.request_bytes = request.size();
+  observed.longest_request_line_bytes = longest_line(request);
   observed.expected_accept = compute_accept(key);
   const auto offers = extension_offers(context.options);
   observed.offered_extensions = offers;
@@ -87,6 +105,17 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   if (first_byte_at) observed.time_to_first_byte = since_sent(*first_byte_at);
   if (state.end == Condition::eof || state.end == Condition::reset) observed.connection_end = state.end;
 
+  if (parse.state == HeadState::too_large) {
+    // A head that never ends is the server breaking HTTP, not declining the upgrade.
+    observed.bytes_received = state.received.size();
+    observed.first_bytes_hex = to_hex(state.received);
+    std::string violation = "the response head does not end within " + std::to_string(kMaxResponseHeadBytes / 1024) +
+                            " KiB (" + std::to_string(state.received.size()) + " bytes read, no blank line)";
+    if (const auto line = std::string_view(state.received).substr(0, state.received.find('\n')); line.starts_with("HTTP/"))
+      violation += "; it began " + printable(line, 64);
+    observed.violations.push_back(violation);
+    co_return timer.finish(StageStatus::failed, Condition::protocol_violation, violation);
+  }
   if (parse.state != HeadState::complete) {
     observed.bytes_received = state.received.size();
     if (!state.received.empty() && parse.state != HeadState::incomplete) {

@@ -8,6 +8,7 @@
 
 #include "probe/errors.hpp"
 #include "wire/close_codes.hpp"
+#include "wire/ws_conformance.hpp"
 
 namespace wsprobe {
 
@@ -47,25 +48,75 @@ net::awaitable<IoResult> WsChannel::read_some_until(net::mutable_buffer buffer, 
   co_return IoResult{ec, n};
 }
 
+namespace {
+
+WsEvent failure(Condition condition, std::string detail, Clock::time_point at) {
+  return WsEvent{WsEvent::Kind::failure, {}, condition, std::move(detail), at};
+}
+
+}  // namespace
+
+std::optional<WsEvent> WsChannel::refuse(const Frame& frame, Clock::time_point now) {
+  if (peer_closed_)
+    return failure(Condition::protocol_violation,
+                   "a " + std::string(to_string(frame.opcode)) + " frame after the server's close frame "
+                   "(RFC 6455 §5.5.1: the close frame is the last one an endpoint sends)", now);
+  const bool control = static_cast<std::uint8_t>(frame.opcode) & 0x8;
+  if (!control) {
+    fragments_ = frame.fin ? 0 : fragments_ + 1;
+    if (fragments_ > kMaxFragments)
+      return failure(Condition::frame_flood, "a message in more than " + std::to_string(kMaxFragments) +
+                                                 " fragments (continuation frames without end)", now);
+    return std::nullopt;
+  }
+  if (frame.opcode == Opcode::pong && ++pongs_received_ <= pings_sent_) return std::nullopt;
+  if (frame.opcode == Opcode::close) return std::nullopt;
+  // Unsolicited pings and pongs, counted per window: a server pings every few seconds, a flood
+  // hundreds of times a second.
+  if (now - flood_window_start_ > kFloodWindow) {
+    flood_window_start_ = now;
+    flood_window_frames_ = 0;
+  }
+  if (++flood_window_frames_ > kFloodFrames)
+    return failure(Condition::frame_flood,
+                   "control-frame flood: more than " + std::to_string(kFloodFrames) + " unsolicited " +
+                       std::string(to_string(frame.opcode)) + " frames within " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - flood_window_start_).count()) +
+                       " ms", now);
+  return std::nullopt;
+}
+
+std::optional<WsEvent> WsChannel::refuse_event(const WsEvent& event) {
+  std::optional<std::string> violation;
+  if (event.frame.opcode == Opcode::text) violation = text_message_violation(event.frame.payload);
+  if (event.frame.opcode == Opcode::close) violation = close_payload_violation(event.frame.payload);
+  if (!violation) return std::nullopt;
+  return failure(Condition::protocol_violation, std::move(*violation), event.at);
+}
+
 net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
   std::array<char, 16 * 1024> chunk{};
+  const auto deadline = std::min(soft_deadline, hard_deadline_);
   for (;;) {
     while (auto frame = decoder_.next()) {
+      const auto now = Clock::now();
+      if (now >= deadline) co_return failure(Condition::timeout, "the budget ran out while frames kept arriving", now);
+      if (auto refused = refuse(*frame, now)) co_return std::move(*refused);
       auto whole = assembler_.add(std::move(*frame));
       if (!whole) {
         if (assembler_.error()) break;
         continue;
       }
       WsEvent event;
-      event.at = Clock::now();
+      event.at = now;
       event.frame = std::move(*whole);
       if (event.frame.compressed) {
         // The decoder lets RSV1 through only once enable_permessage_deflate() made inflater_.
         auto inflated = inflater_->inflate(event.frame.payload, max_message_);
-        if (!inflated.message)
-          co_return WsEvent{WsEvent::Kind::failure, {}, Condition::protocol_violation, inflated.error, event.at};
+        if (!inflated.message) co_return failure(Condition::protocol_violation, inflated.error, event.at);
         event.frame.payload = std::move(*inflated.message);
       }
+      if (auto refused = refuse_event(event)) co_return std::move(*refused);
       switch (event.frame.opcode) {
         case Opcode::ping:
           // RFC 6455 §5.5.2: a pong with the ping's payload, as soon as practical.
@@ -73,23 +124,25 @@ net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
           event.kind = WsEvent::Kind::ping;
           break;
         case Opcode::pong: event.kind = WsEvent::Kind::pong; break;
-        case Opcode::close: event.kind = WsEvent::Kind::close; break;
+        case Opcode::close:
+          peer_closed_ = true;
+          event.kind = WsEvent::Kind::close;
+          break;
         default: event.kind = WsEvent::Kind::message; break;
       }
       co_return event;
     }
-    if (const auto& error = decoder_.error() ? decoder_.error() : assembler_.error()) {
-      co_return WsEvent{WsEvent::Kind::failure, {}, Condition::protocol_violation, *error, Clock::now()};
-    }
+    if (const auto& error = decoder_.error() ? decoder_.error() : assembler_.error())
+      co_return failure(Condition::protocol_violation, *error, Clock::now());
+    if (const auto now = Clock::now(); now >= deadline) co_return failure(Condition::timeout, "timed out", now);
     auto [ec, n] = co_await read_some_until(net::buffer(chunk), soft_deadline);
-    if (ec) {
-      co_return WsEvent{WsEvent::Kind::failure, {}, classify_io_error(ec), describe_error(ec), Clock::now()};
-    }
+    if (ec) co_return failure(classify_io_error(ec), describe_error(ec), Clock::now());
     decoder_.feed(std::string_view(chunk.data(), n));
   }
 }
 
 net::awaitable<error_code> WsChannel::send(Opcode opcode, std::string_view payload) {
+  if (opcode == Opcode::ping) ++pings_sent_;
   const auto frame = encode_client_frame(opcode, payload);
   auto [ec, n] = co_await connection_.write(net::buffer(frame), write_deadline_);
   co_return ec;

@@ -43,7 +43,17 @@ class WsChannel {
 
   // The next message or control frame, or a failure. Pings are answered with a pong before the
   // ping is reported. Messages wsprobe sends are never compressed (legal under RFC 7692 §6).
+  // Both deadlines are checked on every turn, not only when a read blocks: a peer that keeps
+  // bytes coming (a ping flood) still gets a timeout at the deadline. Fails with
+  // protocol_violation for what RFC 6455 forbids a server to send (framing errors, a text message
+  // or close reason that is not UTF-8, a close code that may not be sent, frames after its close
+  // frame) and with frame_flood for more than kFloodFrames unsolicited control frames in
+  // kFloodWindow or a message in more than kMaxFragments frames.
   net::awaitable<WsEvent> next(Clock::time_point soft_deadline);
+
+  static constexpr int kFloodFrames = 100;
+  static constexpr auto kFloodWindow = std::chrono::seconds(1);
+  static constexpr std::size_t kMaxFragments = 10000;
   // Writes one frame; a write not done by the write deadline fails with beast::error::timeout and
   // the connection is discarded.
   net::awaitable<error_code> send(Opcode opcode, std::string_view payload);
@@ -61,6 +71,10 @@ class WsChannel {
 
  private:
   net::awaitable<IoResult> read_some_until(net::mutable_buffer buffer, Clock::time_point soft_deadline);
+  // Why `frame`, just decoded, ends the session: a flood or a violation; nothing when it is fine.
+  std::optional<WsEvent> refuse(const Frame& frame, Clock::time_point now);
+  // The same for a whole message or control frame, after inflation.
+  std::optional<WsEvent> refuse_event(const WsEvent& event);
 
   Connection& connection_;
   Clock::time_point hard_deadline_;
@@ -69,6 +83,12 @@ class WsChannel {
   std::unique_ptr<Inflater> inflater_;
   FrameDecoder decoder_;
   MessageAssembler assembler_;
+  bool peer_closed_ = false;           // the server's close frame was read: nothing may follow it
+  std::size_t pings_sent_ = 0;         // a pong answering one of these is not unsolicited
+  std::size_t pongs_received_ = 0;
+  std::size_t fragments_ = 0;          // frames of the message being assembled
+  Clock::time_point flood_window_start_{};
+  int flood_window_frames_ = 0;        // unsolicited control frames since flood_window_start_
 };
 
 // Why a stage's exchange stopped short: its condition and detail, and when the connection's end

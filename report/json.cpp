@@ -140,6 +140,8 @@ Json tls_json(const TlsObservation& tls) {
 
 Json upgrade_json(const UpgradeObservation& upgrade) {
   return {{"request", str(upgrade.request)},
+          {"request_bytes", upgrade.request_bytes},
+          {"longest_request_line_bytes", upgrade.longest_request_line_bytes},
           {"status_line", str_or_null(upgrade.status_line)},
           {"status_code", value_or_null(upgrade.status_code)},
           {"headers", headers_json(upgrade.headers)},

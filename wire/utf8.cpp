@@ -30,13 +30,15 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t at) {
   return length;
 }
 
-bool is_valid_utf8(std::string_view bytes) {
+std::optional<std::size_t> first_invalid_utf8(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size();) {
     const auto length = utf8_sequence_length(bytes, i);
-    if (length == 0) return false;
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::nullopt;
 }
+
+bool is_valid_utf8(std::string_view bytes) { return !first_invalid_utf8(bytes); }
 
 }  // namespace wsprobe

@@ -5,6 +5,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "wire/hex.hpp"
+
 namespace wsprobe {
 namespace {
 
@@ -13,6 +15,18 @@ bool is_control(Opcode op) { return static_cast<std::uint8_t>(op) & 0x8; }
 bool is_known(std::uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
 
 }  // namespace
+
+std::string_view to_string(Opcode opcode) {
+  switch (opcode) {
+    case Opcode::continuation: return "continuation";
+    case Opcode::text: return "text";
+    case Opcode::binary: return "binary";
+    case Opcode::close: return "close";
+    case Opcode::ping: return "ping";
+    case Opcode::pong: return "pong";
+  }
+  return "reserved";
+}
 
 std::string encode_client_frame(Opcode opcode, std::string_view payload) {
   std::string out;
@@ -83,35 +97,29 @@ std::optional<Frame> FrameDecoder::next() {
   const auto b1 = static_cast<unsigned char>(buffer[1]);
   const std::uint8_t op = b0 & 0x0F;
   const bool rsv1 = b0 & 0x40;
-  if ((b0 & 0x30) || (rsv1 && !compressed_allowed_)) {
-    error_ = "frame has reserved bits set without a negotiated extension";
+  // The frame as evidence: its header and first payload bytes.
+  const auto violation = [&](std::string what) {
+    error_ = std::move(what) + " (frame bytes: " + to_hex(buffer.substr(0, 16)) + ")";
     return std::nullopt;
-  }
-  if (!is_known(op)) {
-    error_ = "frame has reserved opcode " + std::to_string(op);
-    return std::nullopt;
-  }
-  if (rsv1 && (is_control(static_cast<Opcode>(op)) || op == 0)) {
-    error_ = "RSV1 (compressed) set on a control or continuation frame (RFC 7692 §6.1 forbids it)";
-    return std::nullopt;
-  }
-  if (b1 & 0x80) {
-    error_ = "server frame is masked (RFC 6455 §5.1 forbids it)";
-    return std::nullopt;
-  }
+  };
+  if ((b0 & 0x30) || (rsv1 && !compressed_allowed_))
+    return violation("frame has reserved bits set without a negotiated extension");
+  if (!is_known(op))
+    return violation("frame has reserved opcode " + std::to_string(op));
+  if (rsv1 && (is_control(static_cast<Opcode>(op)) || op == 0))
+    return violation("RSV1 (compressed) set on a control or continuation frame (RFC 7692 §6.1 forbids it)");
+  if (b1 & 0x80)
+    return violation("server frame is masked (RFC 6455 §5.1 forbids it)");
   const auto field = read_length_field(buffer);
   if (!field) return std::nullopt;
   std::size_t header = field->header_bytes;
   std::uint64_t length = field->length;
   const bool fin = b0 & 0x80;
-  if (is_control(static_cast<Opcode>(op)) && (length > 125 || !fin)) {
-    error_ = "control frame is fragmented or longer than 125 bytes";
-    return std::nullopt;
-  }
-  if (length > max_payload_) {
-    error_ = "frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(max_payload_);
-    return std::nullopt;
-  }
+  if (is_control(static_cast<Opcode>(op)) && !fin) return violation("control frame is fragmented (RFC 6455 §5.5)");
+  if (is_control(static_cast<Opcode>(op)) && length > 125)
+    return violation("control frame of " + std::to_string(length) + " bytes, above the 125 bytes RFC 6455 §5.5 allows");
+  if (length > max_payload_)
+    return violation("frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(max_payload_));
   if (buffer.size() < header + length) return std::nullopt;
   Frame frame{fin, static_cast<Opcode>(op), std::string(buffer.substr(header, length)), rsv1};
   consumed_ += header + length;

@@ -190,7 +190,7 @@ TEST_CASE("rules that show first bytes also say what they are - the cause unchan
     r.observed.upgrade->first_bytes_hex = to_hex("SSH-2.0-OpenSSH_9.6\r\n");
     r.observed.upgrade->bytes_received = 21;
     diagnose(r);
-    CHECK(r.verdict.cause == "upgrade_declined");
+    CHECK(r.verdict.cause == "upgrade_not_http");
     CHECK(has_line(r.findings.front(), "first bytes are: SSH banner: SSH-2.0-OpenSSH_9.6"));
   }
   SECTION("the ClientHello answered with plaintext HTTP") {

@@ -216,6 +216,14 @@ TEST_CASE("a server frame that breaks RFC 6455 fails at echo: ws_protocol_violat
       {"a masked frame", server_frame(Opcode::text, "hello", true, 0, true), "masked"},
       {"RSV1 without an extension", server_frame(Opcode::text, "hello", true, 0x40), "reserved bits"},
       {"a 200-byte ping", server_frame(Opcode::ping, std::string(200, 'p')), "125 bytes"},
+      {"a fragmented ping", server_frame(Opcode::ping, "p", false), "control frame is fragmented"},
+      {"reserved opcode 3", std::string("\x83\x00", 2), "reserved opcode 3"},
+      {"a text message that is not UTF-8", server_frame(Opcode::text, "caf\xc3"), "not valid UTF-8 at byte 3"},
+      {"a close code that may not be sent", server_frame(Opcode::close, encode_close_payload(1005, "")), "code 1005"},
+      {"an unassigned close code", server_frame(Opcode::close, encode_close_payload(2999, "")), "code 2999"},
+      {"a 1-byte close payload", server_frame(Opcode::close, std::string(1, '\x03')), "1-byte payload"},
+      {"a close reason that is not UTF-8", server_frame(Opcode::close, encode_close_payload(1000, "\xff")),
+       "reason that is not valid UTF-8"},
   };
   for (const auto& c : cases) {
     INFO(c.name);

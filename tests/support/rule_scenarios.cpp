@@ -209,7 +209,7 @@ std::vector<RuleScenario> rule_scenarios() {
       {"upgrade: TLS alert record in reply over wss", not_http(wss, kTlsAlertRecord), VS::fail, Stage::upgrade,
        "tls_terminated_twice", kBackend},
       {"upgrade: reply is neither HTTP nor TLS", not_http(ws, to_hex("SSH-2.0-OpenSSH_9.6\r\n")), VS::fail,
-       Stage::upgrade, "upgrade_declined", std::nullopt, "not HTTP"},
+       Stage::upgrade, "upgrade_not_http", std::nullopt, "not an HTTP response"},
       {"upgrade: 426", status(426, "Upgrade Required", "Upgrade Required"), VS::fail, Stage::upgrade,
        "upgrade_headers_stripped", kBackend},
       {"upgrade: 400 from gorilla, Connection token lost", status(400, "Bad Request", kGorillaNoUpgrade), VS::fail,

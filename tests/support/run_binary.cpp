@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,10 +169,11 @@ BinaryRun run_binary(const std::string& program, const std::vector<std::string>&
 
   // The streams closed; the child normally exits right after. Bound that too.
   int status = 0;
+  struct rusage usage {};
   for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    const pid_t done = ::wait4(pid, &status, WNOHANG, &usage);
     if (done == pid) break;
-    if (done < 0 && errno != EINTR) throw os_error("waitpid");
+    if (done < 0 && errno != EINTR) throw os_error("wait4");
     if (Clock::now() > deadline && !run.timed_out) {
       run.timed_out = true;
       ::kill(pid, SIGKILL);
@@ -181,6 +183,7 @@ BinaryRun run_binary(const std::string& program, const std::vector<std::string>&
   run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
+  run.max_rss_kib = usage.ru_maxrss;  // Linux: kilobytes
   return run;
 }
 

@@ -22,6 +22,7 @@ struct BinaryRun {
   std::string out;          // everything written to stdout
   std::string err;          // everything written to stderr
   std::chrono::milliseconds elapsed{};
+  long max_rss_kib = 0;     // the child's peak resident memory
 
   // Command line, status and both streams, for INFO() on failure.
   std::string describe() const;

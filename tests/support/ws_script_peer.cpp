@@ -224,7 +224,7 @@ void reset(WsPeerConnection& connection) {
 
 // The echo of one message, as the script wants it.
 std::string echo_of(const WsScript& script, Opcode opcode, const std::string& message) {
-  const auto payload = script.corrupt_echoes ? altered(message) : message;
+  const auto payload = (script.corrupt_echoes ? altered(message) : message) + script.append_to_echoes;
   const int parts = std::max(1, script.echo_fragments);
   if (parts == 1) return server_frame(opcode, payload);
   // RFC 6455 §5.4: the first frame carries the opcode, the rest are continuations; control
@@ -303,11 +303,34 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
       response += "Sec-WebSocket-Protocol: " + *script.subprotocol + "\r\n";
   }
   response += "\r\n";
+  if (script.endless_101_head) {
+    if (!co_await send(stream, "HTTP/1.1 101 Switching Protocols\r\n")) co_return;
+    std::string lines;
+    for (int i = 0; i < 256; ++i) lines += "X-Padding: " + std::string(50, 'p') + "\r\n";
+    while (!state->server.stopping())
+      if (!co_await send(stream, lines)) co_return;
+    co_return;
+  }
+  if (script.trickle_101.count() > 0) {
+    for (const char c : response) {
+      if (!co_await send(stream, std::string(1, c)) || state->server.stopping()) co_return;
+      connection->timer.expires_after(script.trickle_101);
+      if (auto [ec] = co_await connection->timer.async_wait(use_nothrow); ec) co_return;
+    }
+    response.clear();
+  }
   if (!co_await send(stream, response + script.after_101)) co_return;
   state->update([&](WsPeerStats& s) {
     ++s.upgrades;
     s.last_request = head;
   });
+  if (!script.flood_after_101.empty()) {
+    std::string burst;
+    while (burst.size() < 64 * 1024) burst += script.flood_after_101;
+    while (!state->server.stopping())
+      if (!co_await send(stream, burst)) co_return;
+    co_return;
+  }
 
   std::shared_ptr<IdleClock> idle;
   if (script.idle_cut) {
@@ -391,6 +414,13 @@ net::awaitable<void> play(State* state, std::shared_ptr<WsPeerConnection> connec
             connection->timer.expires_after(kResetPause);
             auto [ec] = co_await connection->timer.async_wait(use_nothrow);
             if (!ec && !state->server.stopping()) reset(*connection);
+            break;
+          }
+          case OnClientClose::answer_then_data: {
+            co_await send(stream, server_frame(Opcode::text, "after close"));
+            error_code ignored;
+            connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
+            co_await drain(stream);
             break;
           }
           case OnClientClose::silent: break;

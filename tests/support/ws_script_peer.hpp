@@ -32,6 +32,7 @@ enum class OnClientClose {
   answer_then_fin,    // close 1000 back, then TCP FIN (RFC 6455 §7.1.1: the server closes TCP first)
   answer_then_hold,   // close 1000 back, then keep TCP open (no FIN) until the client closes
   answer_then_reset,  // close 1000 back, then RST
+  answer_then_data,   // close 1000 back, then a text frame (RFC 6455 forbids anything after a close), then FIN
   silent,             // never answer; keep reading until the client closes TCP
 };
 
@@ -60,11 +61,19 @@ struct WsScript {
   std::optional<std::string> subprotocol;
   bool answer_pings = true;     // false: pings are read and never ponged
   bool corrupt_echoes = false;  // echo each message with its bytes altered (same length)
+  std::string append_to_echoes;  // bytes added to every echo ("\xff": a text echo that is not UTF-8)
   // Sends this close frame (code, reason) on the first message instead of echoing it.
   std::optional<std::pair<std::uint16_t, std::string>> close_on_first_message;
   // Sends close 1009 "message too big" when a message exceeds this many bytes.
   std::optional<std::size_t> close_1009_above;
   std::string after_101;         // raw bytes sent right after the 101 (use server_frame())
+  // Hostile peers: after the 101 and after_101, writes these bytes again and again, as fast as the
+  // client reads, and never reads (a ping flood, endless continuation frames).
+  std::string flood_after_101;
+  // The 101 goes out one byte per this interval (a slowloris answer).
+  std::chrono::milliseconds trickle_101{0};
+  // The 101's status line, then header lines that never end.
+  bool endless_101_head = false;
   std::string before_each_echo;  // raw bytes sent before every echo
   // >1: each echo goes out in this many frames (text/binary, then continuations) with a ping
   // between the first and the second frame.
