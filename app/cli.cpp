@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -11,6 +12,7 @@
 #include "app/proxy_env.hpp"
 #include "app/target_entries.hpp"
 #include "app/targets_file.hpp"
+#include "report/text.hpp"
 #include "wire/redact.hpp"
 
 #ifndef WSPROBE_VERSION
@@ -20,7 +22,15 @@
 namespace wsprobe {
 namespace {
 
-bool looks_like_url(std::string_view arg) { return arg.starts_with("ws://") || arg.starts_with("wss://"); }
+// Schemes are case-insensitive (RFC 3986 §3.1): WS://host is a URL too.
+bool looks_like_url(std::string_view arg) {
+  auto starts_with_scheme = [arg](std::string_view scheme) {
+    return arg.size() >= scheme.size() && std::equal(scheme.begin(), scheme.end(), arg.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  return starts_with_scheme("ws://") || starts_with_scheme("wss://");
+}
 
 // `--json` and `--jsonl` take an optional FILE: `--json wss://x` means JSON to stdout for that URL,
 // and `--json -v` is the flag followed by another option (and `--json -` the flag followed by `-`,
@@ -193,11 +203,13 @@ std::optional<std::string> collect_targets(const std::vector<std::string>& posit
   return std::nullopt;
 }
 
-std::string usage_text(std::string message) {
-  return "wsprobe: " + message + "\nRun 'wsprobe --help' for the options.";
-}
-
 }  // namespace
+
+std::string usage_text(std::string_view message) {
+  // The message quotes what the user typed (argv, a targets file): escaped, as a peer's bytes are,
+  // so an escape sequence in it cannot retitle or recolour the terminal.
+  return "wsprobe: " + text::escape_for_terminal(message) + "\nRun 'wsprobe --help' for the options.";
+}
 
 std::string_view to_string(OutputFormat format) {
   switch (format) {

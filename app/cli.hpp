@@ -45,6 +45,10 @@ struct CliParse {
   std::string message;                // help, version or the error, for the user
 };
 
+// "wsprobe: MESSAGE" and the pointer to --help: how a usage error (exit 2) is printed. Control
+// bytes in the message are escaped (report/text.hpp escape_for_terminal).
+std::string usage_text(std::string_view message);
+
 // `in` is what `-` and `--targets -` read (nullptr: std::cin); only read when one of them is given.
 CliParse parse_cli(int argc, const char* const* argv, std::istream* in = nullptr);
 

@@ -4,6 +4,7 @@
 
 #include "app/cli.hpp"
 #include "app/run.hpp"
+#include "app/tls_preflight.hpp"
 
 int main(int argc, char** argv) {
   constexpr int kInternalError = 4;
@@ -12,6 +13,10 @@ int main(int argc, char** argv) {
     if (!parsed.options) {
       (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << "\n";
       return parsed.exit_code;
+    }
+    if (auto error = wsprobe::check_tls_options(parsed.options->targets)) {
+      std::cerr << wsprobe::usage_text(*error) << "\n";
+      return 2;
     }
     return wsprobe::run(*parsed.options);
   } catch (const std::exception& e) {

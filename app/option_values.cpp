@@ -13,7 +13,8 @@ namespace {
 
 std::optional<double> parse_number(std::string_view text) {
   double value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // Fixed notation only: "1e3" is a typo far more often than 1000 s, and from_chars would take it.
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
   if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(value) || value < 0)
     return std::nullopt;
   return value;
@@ -147,6 +148,23 @@ std::optional<ConnectTo> parse_connect_to(std::string_view text) {
     if (!*slot) return std::nullopt;
   }
   return out;
+}
+
+bool is_dns_server(std::string_view text) {
+  auto is_address = [](std::string_view address, int family) {
+    unsigned char parsed[16];
+    return inet_pton(family, std::string(address).c_str(), parsed) == 1;
+  };
+  if (text.starts_with("[")) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || !is_address(text.substr(1, close - 1), AF_INET6)) return false;
+    const auto rest = text.substr(close + 1);
+    return rest.empty() || (rest.starts_with(":") && parse_port(rest.substr(1)));
+  }
+  if (is_address(text, AF_INET6)) return true;
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return is_address(text, AF_INET);
+  return is_address(text.substr(0, colon), AF_INET) && parse_port(text.substr(colon + 1));
 }
 
 std::optional<std::string> tls_version_name(std::string_view text) {

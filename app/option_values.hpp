@@ -26,6 +26,9 @@ std::optional<HttpHeader> parse_header(std::string_view text);
 std::optional<ResolveOverride> parse_resolve(std::string_view text);
 // curl's --connect-to HOST:PORT:HOST2:PORT2; any part may be empty.
 std::optional<ConnectTo> parse_connect_to(std::string_view text);
+// --dns-server: a numeric IPv4 or IPv6 address with an optional port ("10.0.0.2", "10.0.0.2:5353",
+// "::1", "[::1]:5353"). A name cannot be resolved before there is a resolver.
+bool is_dns_server(std::string_view text);
 // "1.0" .. "1.3".
 std::optional<std::string> tls_version_name(std::string_view text);
 

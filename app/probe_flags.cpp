@@ -91,6 +91,9 @@ std::optional<std::string> apply_reach_flags(const ProbeFlags& flags, ProbeOptio
     if (!entry) return "--connect-to: '" + text + "' is not HOST:PORT:HOST2:PORT2 (parts may be empty)";
     probe.connect_to.push_back(std::move(*entry));
   }
+  if (probe.dns_server && !is_dns_server(*probe.dns_server))
+    return "--dns-server: '" + *probe.dns_server +
+           "' is not a numeric IP address with an optional port (e.g. 10.0.0.2, 10.0.0.2:5353, [2001:db8::53]:53)";
   if (flags.only_v4 && flags.only_v6) return std::string("-4 and -6 exclude each other");
   if (flags.only_v4) probe.family = AddressFamily::v4;
   if (flags.only_v6) probe.family = AddressFamily::v6;
@@ -228,6 +231,10 @@ std::optional<std::string> apply_sweep_flags(const ProbeFlags& flags, ProbeOptio
     for (auto value = start; value < *max; value *= 2) sweep.push_back(value);
     sweep.push_back(*max);
   }
+  if (probe.echo == EchoMode::off && probe.expect)
+    return std::string("--expect checks an echo reply: not with --echo off");
+  if (probe.echo == EchoMode::off && probe.message)
+    return std::string("--message is the echo message: not with --echo off");
   if (!sweep.empty() && probe.echo == EchoMode::off)
     return std::string(!max_size.empty() ? "--max-size" : "--sizes") + " needs echoes: not with --echo off";
   return std::nullopt;

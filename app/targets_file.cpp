@@ -1,5 +1,6 @@
 #include "app/targets_file.hpp"
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -137,7 +138,28 @@ class EntryConverter {
   std::size_t spent_ = 0;
 };
 
+// A .json file, or one that starts with '[' or '{' and is not named .yaml / .yml, is JSON: read
+// strictly, since YAML would accept a trailing comma or a comment a JSON tool then refuses. The
+// words still come from yaml-cpp (JSON is YAML), which keeps the line of each value.
+std::optional<std::string> strict_json_error(std::string_view source, std::string_view content) {
+  const auto extension = lowercase_extension(source);
+  const auto first = content.find_first_not_of(" \t\r\n");
+  const bool starts_like_json = first != std::string_view::npos && (content[first] == '[' || content[first] == '{');
+  if (extension != ".json" && (!starts_like_json || extension == ".yaml" || extension == ".yml")) return std::nullopt;
+  try {
+    (void)nlohmann::json::parse(content);
+  } catch (const nlohmann::json::parse_error& e) {
+    const auto offset = std::min<std::size_t>(e.byte, content.size());
+    const auto line = 1 + std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+    std::string why = e.what();
+    if (const auto colon = why.rfind(": "); colon != std::string::npos) why = why.substr(colon + 2);
+    return at_line(source, static_cast<int>(line), "not valid JSON (" + why + ")");
+  }
+  return std::nullopt;
+}
+
 SplitTargets split_structured(std::string_view source, std::string_view content, std::size_t max_entries) {
+  if (auto error = strict_json_error(source, content)) return {{}, std::move(*error)};
   YAML::Node root;
   try {
     root = YAML::Load(std::string(content));

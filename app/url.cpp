@@ -3,14 +3,24 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 
 namespace wsprobe {
 
 ParsedTarget parse_target(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
-  if (!parsed) return {std::nullopt, "'" + std::string(text) + "' is not a URL (" + parsed.error().message() + ")"};
+  // Plain words, not the URL parser's own ("leftover", "mismatch").
+  if (!parsed)
+    return {std::nullopt, "'" + std::string(text) +
+                              "' is not a ws:// or wss:// URL (spaces and characters such as < > \" { | } must be "
+                              "percent-encoded)"};
   const auto& url = *parsed;
-  const auto scheme = std::string(url.scheme());
+  // Schemes are case-insensitive (RFC 3986 §3.1): WS:// and Wss:// are ws:// and wss://.
+  auto scheme = std::string(url.scheme());
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   Target target;
   if (scheme == "wss") {
     target.secure = true;
@@ -36,9 +46,13 @@ ParsedTarget parse_target(std::string_view text) {
     default: return {std::nullopt, "unsupported host '" + std::string(url.encoded_host()) + "'"};
   }
   if (url.has_port()) {
-    const auto port = url.port_number();
-    if (port == 0) return {std::nullopt, "invalid port '" + std::string(url.port()) + "'"};
-    target.port = port;
+    // port_number() keeps the low 16 bits: 99999 would become 34463.
+    const std::string_view digits = url.port();
+    unsigned long port = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || port == 0 || port > 65535)
+      return {std::nullopt, "the port '" + std::string(digits) + "' is not a port from 1 to 65535"};
+    target.port = static_cast<std::uint16_t>(port);
   } else {
     target.port = target.secure ? 443 : 80;
   }

@@ -622,7 +622,9 @@ ConfigError configure_context(SSL_CTX* ctx, const ProbeOptions& options, TlsObse
   const int loaded = options.cacert_file ? SSL_CTX_load_verify_locations(ctx, options.cacert_file->c_str(), nullptr)
                                          : SSL_CTX_set_default_verify_paths(ctx);
   if (loaded != 1)
-    return "cannot load CA file " + options.cacert_file.value_or("(system default)") + ": " + take_openssl_error();
+    return options.cacert_file ? "cannot load --cacert " + *options.cacert_file + " (not a PEM file of CA certificates?): " +
+                                     take_openssl_error()
+                               : "cannot load the system's CA certificates: " + take_openssl_error();
   SSL_CTX_set_verify(ctx, options.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
   if (auto error = apply_version_range(ctx, options, obs, legacy)) return error;
   if (options.ciphers)
@@ -637,6 +639,13 @@ ConfigError configure_context(SSL_CTX* ctx, const ProbeOptions& options, TlsObse
 }
 
 }  // namespace
+
+std::optional<std::string> check_tls_configuration(const ProbeOptions& options) {
+  ssl::context ssl_context(ssl::context::tls_client);
+  TlsObservation ignored;
+  bool legacy = false;
+  return configure_context(ssl_context.native_handle(), options, ignored, legacy);
+}
 
 net::awaitable<StageResult> run_tls(ProbeContext& context) {
   const ProbeOptions& options = context.options;

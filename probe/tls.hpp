@@ -47,4 +47,9 @@ namespace wsprobe {
 //                      match the certificate, an invalid --ciphers list, nothing left to offer)
 net::awaitable<StageResult> run_tls(ProbeContext& context);
 
+// Loads what the options name for TLS (--cacert, --cert, --key, --ciphers, the version range)
+// into a throwaway context, with the code run_tls uses, so that a user's mistake is a usage
+// error before any connection instead of a failed stage. The error's words, or nothing.
+std::optional<std::string> check_tls_configuration(const ProbeOptions& options);
+
 }  // namespace wsprobe

@@ -777,3 +777,43 @@ TEST_CASE("The help shows every new option, the optional FILEs, and a targets ex
 
 }  // namespace
 }  // namespace wsprobe
+
+namespace wsprobe {
+namespace {
+
+// Issue 11: each of these was probed (and blamed on the server) instead of refused.
+TEST_CASE("user mistakes are usage errors that name the option", "[cli]") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--timeout", "1e3", "ws://h/"}, "--timeout"},
+      {{"ws://h:99999/"}, "99999"},
+      {{"--dns-server", "garbage", "ws://h/"}, "--dns-server"},
+      {{"--dns-server", "10.0.0.2:70000", "ws://h/"}, "--dns-server"},
+      {{"--echo", "off", "--expect", "x", "ws://h/"}, "--expect"},
+      {{"--echo", "off", "--message", "x", "ws://h/"}, "--message"},
+  };
+  for (const auto& [args, named] : cases) {
+    const auto parsed = parse(args);
+    INFO(parsed.message);
+    CHECK(parsed.exit_code == 2);
+    CHECK_FALSE(parsed.options);
+    CHECK_THAT(parsed.message, Catch::Contains(named));
+  }
+}
+
+TEST_CASE("schemes are case-insensitive and --dns-server takes numeric addresses with a port", "[cli]") {
+  CHECK(parse_ok({"WS://h/"}).targets.at(0).target.secure == false);
+  CHECK(parse_ok({"Wss://h/"}).targets.at(0).target.secure == true);
+  CHECK(parse_ok({"ws://h:65535/"}).targets.at(0).target.port == 65535);
+  for (const auto* server : {"10.0.0.2", "10.0.0.2:5353", "::1", "[::1]:53"})
+    CHECK(parse_ok({"--dns-server", server, "ws://h/"}).targets.at(0).dns_server == std::string(server));
+}
+
+TEST_CASE("usage errors escape control bytes from argv", "[cli]") {
+  const auto parsed = parse({"--timeout", "\x1b]0;x\x07", "ws://h/"});
+  CHECK(parsed.exit_code == 2);
+  CHECK(parsed.message.find('\x1b') == std::string::npos);
+  CHECK_THAT(parsed.message, Catch::Contains("\\x1b"));
+}
+
+}  // namespace
+}  // namespace wsprobe

@@ -381,3 +381,17 @@ TEST_CASE("At most 10000 targets, 4 MiB a file, and no alias bombs", "[targets-f
 
 }  // namespace
 }  // namespace wsprobe
+
+namespace wsprobe {
+namespace {
+
+// Issue 11: YAML took a JSON file's trailing comma that every JSON tool refuses.
+TEST_CASE("a JSON targets file is read strictly", "[targets_file]") {
+  const auto split = split_targets("t.json", "[\n  \"ws://a/\",\n]\n", 10);
+  CHECK_THAT(split.error, Catch::StartsWith("t.json line 3: not valid JSON"));
+  CHECK(split_targets("t.json", "[\"ws://a/\"]", 10).entries.size() == 1);
+  CHECK(split_targets("t.yaml", "[ws://a/, ]", 10).error.empty());  // a YAML flow list stays YAML
+}
+
+}  // namespace
+}  // namespace wsprobe

@@ -44,7 +44,7 @@ TEST_CASE("wsprobe binary: a certificate expiring in 5 days exits 3 (degraded) u
   CHECK_FALSE(contains(lowered.out, "tls_cert_expiring"));
 }
 
-TEST_CASE("wsprobe binary: --key that does not match --cert fails the tls stage and says so", "[tls_controls][binary]") {
+TEST_CASE("wsprobe binary: --key that does not match --cert is a usage error before connecting", "[tls_controls][binary]") {
   lab::CertificateAuthority ca;
   lab::TempDir files;
   const auto ca_file = files.write("ca.pem", ca.cert_pem()).string();
@@ -57,8 +57,8 @@ TEST_CASE("wsprobe binary: --key that does not match --cert fails the tls stage 
 
   const auto run = run_wsprobe(probe_args(server.port(), ca_file, {"--cert", cert, "--key", key}));
   INFO(run.describe());
-  CHECK(run.exit_code == 1);
-  CHECK(contains(run.out, "does not match --cert"));
+  CHECK(run.exit_code == 2);
+  CHECK(contains(run.err, "does not match --cert"));
 }
 
 }  // namespace

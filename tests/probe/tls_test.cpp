@@ -382,7 +382,7 @@ TEST_CASE("tls: an unreadable --cacert file is a local failure", "[tls]") {
   run.options.cacert_file = "/nonexistent/ca.pem";
   StageResult result = run.run(peer.port());
   CHECK(result.condition == Condition::internal);
-  CHECK_THAT(result.detail, Catch::StartsWith("cannot load CA file /nonexistent/ca.pem"));
+  CHECK_THAT(result.detail, Catch::StartsWith("cannot load --cacert /nonexistent/ca.pem"));
 }
 
 TEST_CASE("tls: alert names follow RFC 8446 §6", "[tls]") {
