@@ -28,7 +28,7 @@ TEST_CASE("URL: a path that does not start with '/' is refused (Boost.URL reads 
   CHECK(with_params.target->resource == "/;p");
 }
 
-TEST_CASE("--resolve: an address with a NUL in it is refused, not cut short", "[app][options]") {
+TEST_CASE("resolve overrides: an address with a NUL in it is refused, not cut short", "[app][options]") {
   CHECK_FALSE(parse_resolve("example.com:443:127.0.0.1\0junk"s));
   CHECK(parse_resolve("example.com:443:127.0.0.1"));
 }
