@@ -128,7 +128,8 @@ std::optional<ResolveOverride> parse_resolve(std::string_view text) {
   out.port = *port;
   auto address = text.substr(second + 1);
   if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
-  if (out.host.empty() || address.empty()) return std::nullopt;
+  // inet_pton reads up to a NUL: "127.0.0.1\0junk" must not pass as 127.0.0.1 (fuzz_option_values).
+  if (out.host.empty() || address.empty() || address.find('\0') != std::string_view::npos) return std::nullopt;
   out.address = std::string(address);
   unsigned char parsed[16];
   if (inet_pton(AF_INET, out.address.c_str(), parsed) != 1 && inet_pton(AF_INET6, out.address.c_str(), parsed) != 1)

@@ -1,5 +1,7 @@
 #include "app/url.hpp"
 
+#include <algorithm>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -45,6 +47,15 @@ ParsedTarget parse_target(std::string_view text) {
     case boost::urls::host_type::name: target.host = url.host(); break;
     default: return {std::nullopt, "unsupported host '" + std::string(url.encoded_host()) + "'"};
   }
+  // The host is percent-decoded: %00 or %0D%0A would cut the name short or inject a header into
+  // the request (fuzz_url found both). No host name carries a control character or a space.
+  if (std::any_of(target.host.begin(), target.host.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; }))
+    return {std::nullopt, "the host '" + std::string(url.encoded_host()) + "' has a control character or a space"};
+  // Boost.URL 1.81 reads "ws://127.0.0.1;p/" as the IPv4 host 127.0.0.1 and the path ";p/"
+  // (fuzz_url found it); a request target must start with '/' (RFC 9112 §3.2.1).
+  if (!url.encoded_path().empty() && !url.encoded_path().starts_with('/'))
+    return {std::nullopt, "'" + std::string(text) + "' has '" + std::string(url.encoded_path()) +
+                              "' after the host, where '/', '?' or ':port' belongs"};
   if (url.has_port()) {
     // port_number() keeps the low 16 bits: 99999 would become 34463.
     const std::string_view digits = url.port();

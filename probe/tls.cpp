@@ -21,6 +21,7 @@
 
 #include "probe/errors.hpp"
 #include "wire/hex.hpp"
+#include "wire/tls_record.hpp"
 
 namespace wsprobe {
 namespace {
@@ -210,8 +211,7 @@ class TlsConnection final : public Connection {
   bool shut_down_ = false;
 };
 
-// RFC 8446 §6: an alert is two bytes, level (1 warning, 2 fatal) then description. A fatal alert
-// replaces an earlier warning (a close_notify, say) as the one worth reporting.
+// Alerts: see keep_alert (wire/tls_record.hpp).
 // RFC 8446 §4.3.2 / RFC 5246 §7.4.4: a CertificateRequest (handshake type 13) asks for a client
 // certificate. After the handshake, a received alert other than close_notify (0) is kept apart: it
 // answers what we sent since, e.g. TLS 1.3's certificate_required (116) to our empty Certificate.
@@ -224,14 +224,13 @@ void on_tls_message(int write_p, int, int content_type, const void* buf, std::si
     return;
   }
   if (content_type != SSL3_RT_ALERT || len < 2) return;
+  const std::string_view alert(static_cast<const char*>(buf), len);
   if (trace->handshake_done) {
     if (write_p || bytes[1] == 0 || !trace->observation) return;
-    std::optional<int>& slot = trace->observation->alert_received_after_handshake;
-    if (!slot || bytes[0] == 2) slot = bytes[1];
+    keep_alert(trace->observation->alert_received_after_handshake, alert);
     return;
   }
-  std::optional<int>& slot = write_p ? trace->sent : trace->received;
-  if (!slot || bytes[0] == 2) slot = bytes[1];
+  keep_alert(write_p ? trace->sent : trace->received, alert);
 }
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
@@ -359,14 +358,6 @@ Certificate describe_certificate(X509* cert) {
   return c;
 }
 
-// The peer's first line when it is printable ASCII ("HTTP/1.1 400 Bad Request"), for the detail.
-std::string printable_first_line(std::string_view bytes) {
-  std::string line(bytes.substr(0, bytes.find_first_of("\r\n")));
-  bool printable = !line.empty() && std::all_of(line.begin(), line.end(),
-                                                [](unsigned char ch) { return ch >= 0x20 && ch < 0x7f; });
-  return printable ? line : std::string{};
-}
-
 std::string alert_words(int description) {
   std::string name(tls_alert_name(description));
   std::replace(name.begin(), name.end(), '_', ' ');
@@ -381,14 +372,10 @@ std::string openssl_error_text(unsigned long code) {
 
 bool is_ssl_error(const error_code& ec) { return ec.category() == net::error::get_ssl_category(); }
 
-// RFC 8446 §5.1: a TLS record starts with its content type, 20..23 (change_cipher_spec, alert,
-// handshake, application_data). Anything else, or OpenSSL's own "this is not TLS" reasons, means the
+// First bytes that cannot start a TLS record, or OpenSSL's own "this is not TLS" reasons, mean the
 // port speaks something else (typically plaintext HTTP).
 bool peer_not_tls(const WireRecord& record, const error_code& ec) {
-  if (!record.first_bytes.empty()) {
-    auto type = static_cast<unsigned char>(record.first_bytes.front());
-    if (type < 0x14 || type > 0x17) return true;
-  }
+  if (!record.first_bytes.empty() && !starts_with_tls_content_type(record.first_bytes)) return true;
   if (!is_ssl_error(ec)) return false;
   int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
   return reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||

@@ -10,6 +10,7 @@
 
 #include "probe/errors.hpp"
 #include "wire/hex.hpp"
+#include "wire/tls_record.hpp"
 
 namespace wsprobe {
 namespace {
@@ -23,12 +24,10 @@ struct SslFree {
   void operator()(SSL* ssl) const { SSL_free(ssl); }
 };
 
-// RFC 8446 §6: an alert is level then description; a fatal one replaces an earlier warning.
+// The alerts the inner server sent (keep_alert, wire/tls_record.hpp).
 void on_inner_message(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*, void* arg) {
-  if (write_p || content_type != SSL3_RT_ALERT || len < 2) return;
-  auto* slot = static_cast<std::optional<int>*>(arg);
-  const auto* bytes = static_cast<const unsigned char*>(buf);
-  if (!*slot || bytes[0] == 2) *slot = bytes[1];
+  if (write_p || content_type != SSL3_RT_ALERT) return;
+  keep_alert(*static_cast<std::optional<int>*>(arg), std::string_view(static_cast<const char*>(buf), len));
 }
 
 std::string subject_rfc2253(X509* cert) {
@@ -38,13 +37,6 @@ std::string subject_rfc2253(X509* cert) {
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(size));
-}
-
-// RFC 8446 §5.1: a record starts with its content type (20..23) and legacy version 0x03xx.
-bool is_tls_record(std::string_view bytes) {
-  if (bytes.size() < 2) return false;
-  const auto type = static_cast<unsigned char>(bytes[0]);
-  return type >= 0x14 && type <= 0x17 && static_cast<unsigned char>(bytes[1]) == 0x03;
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #   scripts/setup.sh test   install what is missing, build, run the whole test suite
 #   scripts/setup.sh build  install and build only
 #   scripts/setup.sh bench  install, build, run the benchmarks (ratios against same-run baselines)
+#   scripts/setup.sh fuzz [SECONDS]  install clang, run each libFuzzer harness SECONDS (default 60)
+# `test` (what CI runs) is three steps, each timed: the Release build and suite, the same suite
+# under ASan+UBSan (GCC, build-asan), and every fuzz harness for FUZZ_SECONDS (default 15) each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +16,9 @@ packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev
 # Real readers of the CI reports (issue 6): xmllint validates the JUnit XML against its schema,
 # the Prometheus Python client's parser reads the text exposition.
 test_packages=(tinyproxy dante-server libxml2-utils python3 python3-prometheus-client)
+# The libFuzzer harnesses (fuzz/) build with clang; libFuzzer and clang's sanitizer runtimes ship
+# in libclang-rt-14-dev.
+fuzz_packages=(clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -34,10 +40,36 @@ build() {
   cmake --build build -j "$(nproc)" ${1:+--target "$@"}
 }
 
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build
+# directory: -O1 (a third of -O2's compile time, fast enough to run), and any report fails the
+# test that made it (abort instead of printing and going on).
+sanitize_suite() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O1 -DWSPROBE_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j "$(nproc)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+}
+
+# Runs a step and says how long it took: CI's budget is spent in these.
+timed() {
+  local name="$1" start=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  echo "== $name: $((SECONDS - start)) s"
+}
+
 case "${1:-demo}" in
   build) install_missing; build ;;
   demo)  install_missing; build wsprobe; ./build/app/wsprobe demo ;;
-  test)  packages+=("${test_packages[@]}"); install_missing; build; ctest --test-dir build --output-on-failure -j "$(nproc)" ;;
+  test)
+    packages+=("${test_packages[@]}" "${fuzz_packages[@]}"); install_missing
+    timed "release build" build
+    timed "release suite" ctest --test-dir build --output-on-failure -j "$(nproc)"
+    timed "sanitizer build and suite" sanitize_suite
+    timed "fuzzing" bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}" ;;
+  fuzz)  packages+=("${fuzz_packages[@]}"); install_missing; bash scripts/fuzz.sh "${2:-60}" ;;
   bench) install_missing; build wsprobe_bench; ./build/bench/wsprobe_bench "${2:-1}" ;;
-  *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 demo|test|build|bench|fuzz [SECONDS]" >&2; exit 2 ;;
 esac

@@ -114,7 +114,10 @@ ProxyHeaderParse parse_v1(std::string_view bytes) {
   if (family == 0) return invalid(1, "unknown protocol " + std::string(fields[1]));
   std::array<unsigned char, 16> scratch{};
   const std::string source(fields[2]), destination(fields[3]);
-  if (inet_pton(family, source.c_str(), scratch.data()) != 1 ||
+  // inet_pton stops at a NUL: "2001:db8::2\0..." must not pass as an address (fuzz_proxy_protocol).
+  const auto has_nul = [](const std::string& text) { return text.find('\0') != std::string::npos; };
+  if (has_nul(source) || has_nul(destination) ||
+      inet_pton(family, source.c_str(), scratch.data()) != 1 ||
       inet_pton(family, destination.c_str(), scratch.data()) != 1)
     return invalid(1, "an address is not " + std::string(family == AF_INET ? "IPv4" : "IPv6"));
   const auto source_port = parse_port(fields[4]);

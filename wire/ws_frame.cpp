@@ -149,6 +149,11 @@ std::optional<Frame> MessageAssembler::add(Frame frame) {
     error_ = "new data frame while a fragmented message is unfinished";
     return std::nullopt;
   }
+  // The first frame counts too: the decoder's bound may be larger than the message's.
+  if (frame.payload.size() > max_message_) {
+    error_ = "message exceeds the limit of " + std::to_string(max_message_) + " bytes";
+    return std::nullopt;
+  }
   if (frame.fin) return frame;
   partial_ = std::move(frame);
   return std::nullopt;

@@ -125,3 +125,10 @@ TEST_CASE("parse_proxy_header: prefixes are incomplete, anything else invalid", 
   wrong_version[12] = '\x11';
   CHECK(parse_proxy_header(wrong_version).state == ProxyHeaderState::invalid);
 }
+
+TEST_CASE("PROXY v1: an address with a NUL in it is refused, not cut short (fuzz_proxy_protocol)", "[wire][proxy_protocol]") {
+  using namespace std::string_literals;
+  const auto parse = parse_proxy_header("PROXY TCP4 192.0.2.1\0junk 198.51.100.7 56324 443\r\n"s);
+  CHECK(parse.state == ProxyHeaderState::invalid);
+  CHECK_FALSE(parse.endpoints);
+}

@@ -288,6 +288,17 @@ TEST_CASE("the assembler stops at fragmentation errors and oversized messages", 
     // Stopped: even a good frame gets nothing.
     CHECK_FALSE(assembler.add({true, Opcode::text, "ok"}));
   }
+  SECTION("a first frame over the limit, whole or fragmented (the bound held only when the decoder's was as small)") {
+    MessageAssembler whole(10);
+    CHECK_FALSE(whole.add({true, Opcode::text, payload_of(11)}));
+    REQUIRE(whole.error());
+    CHECK_THAT(*whole.error(), Catch::Contains("10"));
+    MessageAssembler first_fragment(10);
+    CHECK_FALSE(first_fragment.add({false, Opcode::binary, payload_of(11)}));
+    CHECK(first_fragment.error());
+    MessageAssembler at_limit(10);
+    CHECK(at_limit.add({true, Opcode::text, payload_of(10)}));
+  }
   SECTION("exactly the limit is fine") {
     MessageAssembler assembler(10);
     CHECK_FALSE(assembler.add({false, Opcode::binary, payload_of(5)}));
