@@ -245,7 +245,7 @@ CliParse parse_cli(int argc, const char* const* argv, std::istream* in) {
       "-j, --deadline, --targets, --all-addresses, --show-secrets, --no-followup, --no-color and -v. An entry's\n"
       "-H, --resolve, --connect-to, --subprotocol, --tag, --max-latency and --max-stage add to the command\n"
       "line's; its other options replace them.\n\n"
-      "Exit codes: 0 pass, 1 fail, 2 usage error, 3 degraded, 4 internal error.");
+      "Exit codes: 0 pass, 1 fail, 2 usage error, 3 degraded, 4 internal error, 5 interrupted (SIGINT, SIGTERM).");
 
   CliOptions cli;
   ProbeFlags flags;

@@ -117,6 +117,13 @@ std::optional<std::string> Outputs::open(const std::vector<OutputSpec>& specs) {
   return std::nullopt;
 }
 
+std::vector<std::string> Outputs::temporary_paths() const {
+  std::vector<std::string> paths;
+  for (const auto& sink : sinks_)
+    if (sink && !sink->temp_path.empty()) paths.push_back(sink->temp_path);
+  return paths;
+}
+
 bool Outputs::claims_stdout() const {
   for (const auto& sink : sinks_)
     if (sink->spec.path == "-") return true;

@@ -28,6 +28,9 @@ class Outputs {
   // one. A FILE that exists and is not a regular file (/dev/null, a FIFO) is written in place.
   std::optional<std::string> open(const std::vector<OutputSpec>& specs);
 
+  // The temporary files open() made, not yet renamed: what a process ended by a signal removes.
+  std::vector<std::string> temporary_paths() const;
+
   // Whether an output writes to stdout; the human report then stays off it.
   bool claims_stdout() const;
 

@@ -13,6 +13,7 @@
 #include "app/environment.hpp"
 #include "app/outputs.hpp"
 #include "app/progress.hpp"
+#include "app/signals.hpp"
 #include "checks/followup_plan.hpp"
 #include "checks/rules_run.hpp"
 #include "checks/verdict.hpp"
@@ -59,10 +60,17 @@ net::awaitable<void> diagnose_target(ProbeOptions probe, TargetResult* result, b
                                      std::optional<DeadlineCut> cut) {
   result->cert_warn_days = probe.cert_warn_days;
   result->assertions = probe.assertions;
-  if (followups) {
+  const auto* interruption = probe.interruption.get();
+  if (followups && !interrupted(interruption)) {
     auto kinds = plan_followups(*result);
     auto observations = co_await probe_followups(std::move(probe), *result, std::move(kinds));
-    result->followups = std::move(observations);
+    // Follow-ups the signal cut short show our cancellation, not the peer: the verdict stands on
+    // the probe alone, as with --no-followups.
+    if (interrupted(interruption)) {
+      result->interrupted = interruption->signal_name();
+    } else {
+      result->followups = std::move(observations);
+    }
   }
   diagnose(*result);
   if (cut) note_deadline_cut(*result, cut->deadline, cut->budget);
@@ -82,20 +90,34 @@ net::awaitable<void> probe_with_nodes(ProbeOptions probe, TargetResult* out, boo
   if (out->nodes.empty() && cut) note_deadline_cut(*out, cut->deadline, cut->budget);
 }
 
+// The result of a target the run does not probe (its --deadline passed, or a signal came first):
+// what it is and when its turn came, for the rule that says why.
+TargetResult unprobed_result(const ProbeOptions& probe) {
+  TargetResult result;
+  result.target = probe.target;
+  if (!probe.show_secrets) result.target.resource = redact_url(result.target.resource);
+  result.cert_warn_days = probe.cert_warn_days;
+  result.assertions = probe.assertions;
+  stamp_start(result);
+  return result;
+}
+
 net::awaitable<void> probe_one(Fleet* fleet, std::size_t index) {
   auto probe = fleet->targets[index];
   auto& result = fleet->results[index];
   const auto& cli = fleet->cli;
+  if (interrupted(probe.interruption.get())) {
+    result = unprobed_result(probe);
+    diagnose_not_started(result, probe.interruption->signal_name());
+    fleet->ended(result);
+    co_return;
+  }
   std::optional<DeadlineCut> cut;
   if (cli.deadline) {
     const auto turn_at = Clock::now() - fleet->started;
     const auto left = std::chrono::floor<milliseconds>(*cli.deadline - turn_at);
     if (left <= milliseconds::zero()) {
-      result.target = probe.target;
-      if (!probe.show_secrets) result.target.resource = redact_url(result.target.resource);
-      result.cert_warn_days = probe.cert_warn_days;
-      result.assertions = probe.assertions;
-      stamp_start(result);
+      result = unprobed_result(probe);
       diagnose_not_run(result, *cli.deadline, std::chrono::duration_cast<Micros>(turn_at));
       fleet->ended(result);
       co_return;
@@ -123,7 +145,8 @@ net::awaitable<void> probe_fleet(Fleet* fleet) {
 }  // namespace
 
 std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const CliOptions& cli,
-                                    const std::function<void(const TargetResult&)>& ended) {
+                                    const std::function<void(const TargetResult&)>& ended,
+                                    const std::shared_ptr<Interruption>& interruption) {
   Fleet fleet{cli, std::move(targets), {}, Clock::now(), ended};
   fleet.results.resize(fleet.targets.size());
   // A long hold shows how far it is, on a terminal only, and only while one probe runs at a time:
@@ -136,7 +159,13 @@ std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const Cli
     for (auto& probe : fleet.targets) probe.on_hold_progress = hold_progress_line(std::cerr);
 
   net::io_context ioc;
-  net::co_spawn(ioc, probe_fleet(&fleet), [](std::exception_ptr e) {
+  std::optional<FirstSignal> first_signal;
+  if (interruption) {
+    for (auto& probe : fleet.targets) probe.interruption = interruption;
+    first_signal.emplace(ioc, interruption);
+  }
+  net::co_spawn(ioc, probe_fleet(&fleet), [&first_signal](std::exception_ptr e) {
+    if (first_signal) first_signal->stop();
     if (e) std::rethrow_exception(e);
   });
   ioc.run();
@@ -168,9 +197,14 @@ int run(const CliOptions& cli) {
     demo = std::make_unique<DemoLab>();
     targets = demo->targets(cli.probe);
   }
-  report.results = probe_all(std::move(targets), cli, [&outputs](const TargetResult& result) {
-    outputs.target_ended(result);
-  });
+  set_signal_temporaries(outputs.temporary_paths());
+  const auto interruption = std::make_shared<Interruption>();
+  report.results = probe_all(
+      std::move(targets), cli, [&outputs](const TargetResult& result) { outputs.target_ended(result); },
+      interruption);
+  // Writing the reports is not interrupted: a signal now ends the process at once.
+  exit_at_once_on_signal();
+  if (interruption->interrupted()) report.interrupted = interruption->signal_name();
 
   if (!outputs.claims_stdout()) std::cout << render_human(report, HumanStyle{use_color(cli), cli.verbose});
   std::cout.flush();

@@ -1,15 +1,17 @@
 #pragma once
 // One run of wsprobe: probe every target, diagnose, render, and the exit code.
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "app/cli.hpp"
+#include "model/interruption.hpp"
 #include "model/report.hpp"
 
 namespace wsprobe {
 
 // Exit codes (README): 0 pass, 1 fail, 3 degraded; 2 usage (or a report that cannot be written),
-// 4 an internal error.
+// 4 an internal error; 5 interrupted by SIGINT or SIGTERM (reports written with what was seen).
 int run(const CliOptions& cli);
 
 // The probing half of a run: each of `targets` is one job on one io_context, at most
@@ -22,7 +24,11 @@ int run(const CliOptions& cli);
 //
 // `ended` is called with each result as its target ends, in completion order. Returns the results
 // in input order.
+//
+// `interruption` (null: none): given to every target; the first SIGINT or SIGTERM during the call
+// interrupts it (app/signals.hpp), targets not started yet are diagnosed as not started.
 std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const CliOptions& cli,
-                                    const std::function<void(const TargetResult&)>& ended);
+                                    const std::function<void(const TargetResult&)>& ended,
+                                    const std::shared_ptr<Interruption>& interruption = nullptr);
 
 }  // namespace wsprobe

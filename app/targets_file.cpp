@@ -147,13 +147,18 @@ std::optional<std::string> strict_json_error(std::string_view source, std::strin
   const bool starts_like_json = first != std::string_view::npos && (content[first] == '[' || content[first] == '{');
   if (extension != ".json" && (!starts_like_json || extension == ".yaml" || extension == ".yml")) return std::nullopt;
   try {
-    (void)nlohmann::json::parse(content);
+    [[maybe_unused]] const auto document = nlohmann::json::parse(content);
   } catch (const nlohmann::json::parse_error& e) {
     const auto offset = std::min<std::size_t>(e.byte, content.size());
     const auto line = 1 + std::count(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
     std::string why = e.what();
     if (const auto colon = why.rfind(": "); colon != std::string::npos) why = why.substr(colon + 2);
     return at_line(source, static_cast<int>(line), "not valid JSON (" + why + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond a double (1E400) is out_of_range, which knows no position: no line then.
+    std::string why = e.what();
+    if (const auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
+    return at_line(source, 0, "not valid JSON (" + why + ")");
   }
   return std::nullopt;
 }

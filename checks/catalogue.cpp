@@ -539,6 +539,11 @@ constexpr std::array kCauses{
     CauseInfo{"run_deadline_exceeded", S::dns, "Not probed before the run's --deadline",
               "The run's overall --deadline passed before this target was probed or finished.",
               "Raise --deadline, probe more targets at once with -j, or lower the per-target --timeout."},
+    CauseInfo{"run_interrupted", S::dns, "wsprobe was interrupted",
+              "wsprobe was stopped by SIGINT or SIGTERM before this probe finished: what ran is reported as seen, "
+              "the rest was not checked. Not a verdict on the endpoint.",
+              "Give the run the time it needs (--timeout plus any --hold) before the job's or the pod's deadline "
+              "sends SIGTERM, or set --deadline shorter than that deadline so the run ends on time with a verdict."},
     // --hold with --hold-ping (issue 5): what the pinged hold and its silent companion show together.
     CauseInfo{"keepalive_interval_safe", S::hold, "Largest safe keepalive interval",
               "The hold ran twice side by side, with keepalives and silent: how long the silent connection lived "

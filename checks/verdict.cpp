@@ -4,6 +4,7 @@
 #include "checks/catalogue.hpp"
 #include "checks/fingerprints.hpp"
 #include "checks/rules.hpp"
+#include "checks/rules_run.hpp"
 
 namespace wsprobe {
 
@@ -22,8 +23,14 @@ Finding make_finding(std::string_view id, Severity severity, Stage stage, Confid
 
 std::vector<Finding> find_problems(const TargetResult& result) {
   std::vector<Finding> findings;
+  bool any_failed = false;
   for (const auto& stage : result.stages) {
     if (stage.status != StageStatus::failed) continue;
+    any_failed = true;
+    if (stage.condition == Condition::interrupted) {
+      findings.push_back(explain_interruption(stage, result.observed));  // wsprobe stopped, not the peer
+      break;
+    }
     std::optional<Finding> cause;
     switch (stage.stage) {
       case Stage::dns: cause = explain_dns_failure(stage, result.observed); break;
@@ -37,6 +44,8 @@ std::vector<Finding> find_problems(const TargetResult& result) {
     if (cause) findings.push_back(std::move(*cause));
     break;  // later stages did not run
   }
+  // Interrupted between two stages: nothing failed, and the stages not run are not a pass.
+  if (result.interrupted && !any_failed) findings.push_back(explain_unfinished(result));
   for (auto& warning : find_warnings(result)) findings.push_back(std::move(warning));
   for (auto& note : find_hold_notes(result)) findings.push_back(std::move(note));
   for (auto& note : find_request_notes(result)) findings.push_back(std::move(note));

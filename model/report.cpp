@@ -49,6 +49,7 @@ std::optional<std::int64_t> leaf_cert_days_left(const TargetResult& result) {
 }
 
 int exit_code_for(const RunReport& report) {
+  if (report.interrupted) return kExitInterrupted;
   bool degraded = false;
   for (const auto& result : report.results) {
     if (result.verdict.status == VerdictStatus::fail) return 1;

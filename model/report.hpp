@@ -69,6 +69,9 @@ struct TargetResult {
   // --all-addresses: one probe per resolved address, in DNS order; this result's own stages are
   // the DNS resolution that found them, and its verdict folds theirs (lb_node_partial_failure).
   std::vector<TargetResult> nodes;
+  // The run's SIGINT/SIGTERM ("SIGTERM") cut this target's probe or diagnosis short, or came before
+  // its turn; empty when it finished.
+  std::optional<std::string> interrupted;
 };
 
 struct ToolInfo {
@@ -83,6 +86,7 @@ struct ToolInfo {
 struct RunReport {
   ToolInfo tool;
   std::vector<TargetResult> results;
+  std::optional<std::string> interrupted;  // the signal that stopped the run; empty when it ran to its end
 };
 
 // The result's entry for `stage`; null when the result has none.
@@ -94,7 +98,9 @@ bool stage_passed(const TargetResult& result, Stage stage);
 // and the reports count.
 std::optional<std::int64_t> leaf_cert_days_left(const TargetResult& result);
 
-// The process exit code for a run: 0 pass, 1 any failed, 3 any degraded (none failed).
+// The process exit code for a run: 0 pass, 1 any failed, 3 any degraded (none failed), and
+// kExitInterrupted, whatever the verdicts, for a run a signal stopped.
+inline constexpr int kExitInterrupted = 5;
 int exit_code_for(const RunReport& report);
 
 }  // namespace wsprobe

@@ -66,6 +66,7 @@ std::string_view to_string(Condition condition) {
     case Condition::closed_by_peer: return "closed_by_peer";
     case Condition::close_unclean: return "close_unclean";
     case Condition::internal: return "internal";
+    case Condition::interrupted: return "interrupted";
   }
   return "unknown";
 }

@@ -47,6 +47,7 @@ enum class Condition {
   closed_by_peer,      // a close frame from the peer during the probe
   close_unclean,       // the close handshake did not complete
   internal,            // a local failure (bad option, resource exhaustion)
+  interrupted,         // wsprobe was stopped (SIGINT, SIGTERM) while the stage ran: no verdict on the peer
 };
 std::string_view to_string(Condition condition);
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 #include "model/observations.hpp"
 
 namespace wsprobe {
+
+class Interruption;  // model/interruption.hpp
 
 struct Target {
   std::string url;       // as shown in reports: query values that look like secrets redacted
@@ -130,6 +133,9 @@ struct ProbeOptions {
   // Called about once a second while a hold runs, and at each keepalive; empty: nobody watches.
   // app/ sets it only when stderr is a terminal.
   std::function<void(const HoldProgress&)> on_hold_progress;
+  // The run's first SIGINT/SIGTERM (issue 11), shared by every target, node and follow-up of the
+  // run; null where nothing can interrupt (unit tests, one-off probes).
+  std::shared_ptr<Interruption> interruption;
 
   // CI checks (issue 6): what the target must also meet; checks/assertions reads them.
   Assertions assertions;

@@ -136,7 +136,7 @@ net::awaitable<StageResult> run_tcp(ProbeContext& context) {
 
   for (std::size_t i = 0; i < count; ++i) {
     const auto now = Clock::now();
-    if (now >= deadline) break;
+    if (now >= deadline || context.interrupted()) break;
     const auto share = attempt_budget(deadline, now, count - i);
     const tcp::endpoint endpoint(context.addresses[i], port);
 
@@ -144,6 +144,7 @@ net::awaitable<StageResult> run_tcp(ProbeContext& context) {
     attempt.address = context.addresses[i].to_string();
     attempt.port = port;
     beast::tcp_stream stream(executor);
+    const auto watch = context.on_interrupt([&stream] { stream.cancel(); });
     stream.expires_at(now + share);
     const auto [ec] = co_await stream.async_connect(endpoint, use_nothrow);
     attempt.duration = std::chrono::duration_cast<Micros>(Clock::now() - now);

@@ -10,11 +10,13 @@ class PlainConnection final : public Connection {
   explicit PlainConnection(beast::tcp_stream stream) : stream_(std::move(stream)) {}
 
   net::awaitable<IoResult> read_some(net::mutable_buffer buffer, Clock::time_point deadline) override {
+    if (interrupted_) co_return interrupted_io();
     stream_.expires_at(deadline);
     co_return co_await stream_.async_read_some(buffer, use_nothrow);
   }
 
   net::awaitable<IoResult> write(net::const_buffer buffer, Clock::time_point deadline) override {
+    if (interrupted_) co_return interrupted_io();
     stream_.expires_at(deadline);
     co_return co_await net::async_write(stream_, buffer, use_nothrow);
   }

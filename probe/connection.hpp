@@ -20,7 +20,20 @@ class Connection {
   virtual net::awaitable<error_code> shutdown_send(Clock::time_point deadline) = 0;
   // The TCP stream underneath, for endpoints and for closing.
   virtual beast::tcp_stream& tcp() = 0;
+
+  // The run was interrupted (model/interruption.hpp): what is pending completes with
+  // operation_aborted, and so does every read or write started after, without touching the wire.
+  void interrupt() {
+    interrupted_ = true;
+    tcp().cancel();
+  }
+
+ protected:
+  bool interrupted_ = false;
 };
+
+// What a read or write of an interrupted connection returns.
+inline IoResult interrupted_io() { return {net::error::operation_aborted, 0}; }
 
 std::unique_ptr<Connection> make_plain_connection(beast::tcp_stream stream);
 

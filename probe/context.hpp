@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/interruption.hpp"
 #include "model/observations.hpp"
 #include "model/target.hpp"
 #include "probe/asio.hpp"
@@ -37,7 +38,11 @@ struct ProbeContext {
       : options(probe_options), started(start), deadline(start + probe_options.budgets.total) {
     const auto* moved = matching_connect_to(probe_options);
     connect_port = moved && moved->to_port ? *moved->to_port : probe_options.target.port;
+    if (options.interruption) interruption_watch_ = options.interruption->watch([this] { cancel_io(); });
   }
+  // The interruption's canceller refers to this context.
+  ProbeContext(const ProbeContext&) = delete;
+  ProbeContext& operator=(const ProbeContext&) = delete;
 
   const ProbeOptions& options;
   Clock::time_point started;
@@ -62,6 +67,23 @@ struct ProbeContext {
   Micros offset(Clock::time_point t) const {
     return std::chrono::duration_cast<Micros>(t - started);
   }
+
+  // The run was interrupted (SIGINT, SIGTERM): no stage starts, no wait goes on.
+  bool interrupted() const { return wsprobe::interrupted(options.interruption.get()); }
+  // What a stage waits on that the context does not hold (a socket still connecting, a handshake's
+  // stream, the resolver's timer): `cancel` runs on interruption while the returned Watch lives.
+  [[nodiscard]] Interruption::Watch on_interrupt(Interruption::Canceller cancel) const {
+    return options.interruption ? options.interruption->watch(std::move(cancel)) : Interruption::Watch{};
+  }
+
+ private:
+  // Ends what the context's connection waits on, and the probe's deadline with it.
+  void cancel_io() {
+    deadline = std::min(deadline, Clock::now());
+    if (tcp) tcp->cancel();
+    if (connection) connection->interrupt();
+  }
+  Interruption::Watch interruption_watch_;
 };
 
 // Starts a StageResult's clock; finish() stamps the duration.

@@ -45,8 +45,9 @@ Micros since(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration_cast<Micros>(to - from);
 }
 
-// Why waiting stopped, when it was not the awaited frame.
-using Interruption = ChannelStop;
+// Why waiting stopped, when it was not the awaited frame (not the run's interruption by a signal,
+// model/interruption.hpp).
+using EchoStop = ChannelStop;
 
 // The replies' application-level check (--expect): every data message of the stage is a reply.
 class ReplyMatcher {
@@ -111,7 +112,7 @@ struct Session {
 };
 
 // Records a close frame or a failure that ended a wait; returns what to report.
-Interruption interrupted_by(const WsEvent& event, EchoObservation& observed) {
+EchoStop interrupted_by(const WsEvent& event, EchoObservation& observed) {
   if (event.kind == WsEvent::Kind::close) {
     observed.peer_close = parse_close_payload(event.frame.payload);
     return {Condition::closed_by_peer, "server sent " + close_frame_brief(*observed.peer_close),
@@ -123,7 +124,7 @@ Interruption interrupted_by(const WsEvent& event, EchoObservation& observed) {
 
 // A write that failed: the connection is gone (reset, closed), or the peer stopped reading and the
 // write did not finish within the echo budget.
-Interruption send_failed(const error_code& ec, const std::string& what, EchoObservation& observed) {
+EchoStop send_failed(const error_code& ec, const std::string& what, EchoObservation& observed) {
   const auto condition = classify_io_error(ec);
   if (condition == Condition::eof || condition == Condition::reset) observed.connection_end = condition;
   const auto why = condition == Condition::timeout ? "not written within the echo budget (the server stopped reading)"
@@ -132,11 +133,11 @@ Interruption send_failed(const error_code& ec, const std::string& what, EchoObse
 }
 
 // A stop that leaves the connection standing: no end seen.
-Interruption standing(Condition condition, std::string detail) { return {condition, std::move(detail), std::nullopt, {}}; }
+EchoStop standing(Condition condition, std::string detail) { return {condition, std::move(detail), std::nullopt, {}}; }
 
 // How the connection ended when the stage stopped on `stop` with the connection still standing:
 // nothing answered (silent), or wsprobe leaves it after the failure without a close frame.
-ConnectionEnd left_standing(const Interruption& stop) {
+ConnectionEnd left_standing(const EchoStop& stop) {
   ConnectionEnd end;
   end.stage = Stage::echo;
   const bool silent = stop.condition == Condition::ping_unanswered || stop.condition == Condition::timeout;
@@ -145,7 +146,7 @@ ConnectionEnd left_standing(const Interruption& stop) {
   return end;
 }
 
-net::awaitable<Interruption> run_pings(Session& session, int count, Clock::time_point deadline) {
+net::awaitable<EchoStop> run_pings(Session& session, int count, Clock::time_point deadline) {
   auto& observed = session.observed;
   for (int i = 0; i < count; ++i) {
     const auto payload = "wsprobe-ping-" + std::to_string(i);
@@ -172,7 +173,7 @@ net::awaitable<Interruption> run_pings(Session& session, int count, Clock::time_
       co_return interrupted_by(event, observed);
     }
   }
-  co_return Interruption{};
+  co_return EchoStop{};
 }
 
 // What the messages carry: --message or fresh random bytes each time, as text or binary.
@@ -183,7 +184,7 @@ struct PayloadSource {
   std::string next() const { return options.message ? *options.message : random_payload(options.message_size, binary); }
 };
 
-net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& options, Clock::time_point deadline) {
+net::awaitable<EchoStop> run_messages(Session& session, const ProbeOptions& options, Clock::time_point deadline) {
   auto& observed = session.observed;
   Micros worst_ping{0};
   for (const auto& rtt : observed.ping_rtts)
@@ -238,11 +239,11 @@ net::awaitable<Interruption> run_messages(Session& session, const ProbeOptions& 
       co_return interrupted_by(event, observed);
     }
   }
-  co_return Interruption{};
+  co_return EchoStop{};
 }
 
 // --expect not yet satisfied: a matching reply may still come, until the echo budget runs out.
-net::awaitable<Interruption> await_expected_reply(Session& session, Clock::time_point deadline) {
+net::awaitable<EchoStop> await_expected_reply(Session& session, Clock::time_point deadline) {
   while (!session.expect.matched()) {
     auto event = co_await session.channel.next(deadline);
     if (event.kind == WsEvent::Kind::message) {
@@ -253,7 +254,7 @@ net::awaitable<Interruption> await_expected_reply(Session& session, Clock::time_
     if (event.condition == Condition::timeout) co_return standing(Condition::message_mismatch, session.expect.failure_detail());
     co_return interrupted_by(event, session.observed);
   }
-  co_return Interruption{};
+  co_return EchoStop{};
 }
 
 std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& samples) {
@@ -265,7 +266,7 @@ std::optional<LatencyStats> stats_of(const std::vector<std::optional<Micros>>& s
 
 // The stage failed on `stop`: records how the connection ended, answering the server's close frame
 // (RFC 6455 §5.5.1), and returns the failure.
-net::awaitable<StageResult> stopped(ProbeContext& context, StageTimer& timer, Interruption stop) {
+net::awaitable<StageResult> stopped(ProbeContext& context, StageTimer& timer, EchoStop stop) {
   auto end = stop.end ? *stop.end : left_standing(stop);
   const auto at = stop.end ? stop.end_at : Clock::now();
   if (end.close_frame) end.handshake_completed = co_await context.channel->answer_close(*end.close_frame);

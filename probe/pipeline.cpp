@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 #include "probe/close.hpp"
@@ -47,6 +49,26 @@ net::awaitable<StageResult> run_stage(Stage stage, ProbeContext& context) {
     case Stage::close: co_return co_await run_close(context);
     default: co_return skipped_stage(stage, "not part of this probe");
   }
+}
+
+// A stage that was running when the run was interrupted: wsprobe stopped it, the peer did not
+// fail it, whatever error the cancelled wait returned. The end of the connection that stage
+// recorded was our own cancellation, not the path's: forgotten.
+void mark_interrupted(StageResult& result, ProbeContext& context) {
+  auto& observed = context.observed;
+  if (observed.connection_end && observed.connection_end->stage == result.stage) observed.connection_end.reset();
+  if (result.stage == Stage::hold && observed.hold) {
+    observed.hold->closed_by.clear();
+    observed.hold->end.reset();
+    observed.hold->cut_after.reset();
+    observed.hold->idle_before_cut.reset();
+  }
+  const auto into = context.options.interruption->at() - (context.started + result.start_offset);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f s", std::max(0.0, std::chrono::duration<double>(into).count()));
+  result.status = StageStatus::failed;
+  result.condition = Condition::interrupted;
+  result.detail = "interrupted by " + context.options.interruption->signal_name() + " " + seconds + " into the stage";
 }
 
 net::awaitable<void> store_probe(ProbeOptions options, TargetResult* out) {
@@ -112,6 +134,11 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
       result.stages.push_back(skipped_stage(stage, "the proxy resolves " + tunnel_host_name(options)));
       continue;
     }
+    if (context.interrupted()) {
+      result.stages.push_back(skipped_stage(stage, not_run_interrupted(options.interruption->signal_name())));
+      result.interrupted = options.interruption->signal_name();
+      continue;
+    }
     if (stage == Stage::hold) context.deadline += hold_allowance(options);
     if (Clock::now() >= context.deadline) {
       // The overall --timeout ran out between stages: this stage gets no time at all.
@@ -125,7 +152,12 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
       silent_run.emplace(executor, silent_run_options(options, address_in_use(context)), context.started);
     }
     auto stage_result = co_await run_stage(stage, context);
-    if (stage_result.status == StageStatus::failed) failed_at = stage;
+    if (context.interrupted() && stage_result.status == StageStatus::failed) {
+      mark_interrupted(stage_result, context);  // the stages after it are "not run: interrupted"
+      result.interrupted = options.interruption->signal_name();
+    } else if (stage_result.status == StageStatus::failed) {
+      failed_at = stage;
+    }
     result.stages.push_back(std::move(stage_result));
   }
   if (silent_run) {

@@ -87,12 +87,13 @@ net::awaitable<NameResolution> resolve_proxy(const ProbeContext& context) {
   }
   if (!out.addresses.empty()) co_return out;
   co_return co_await resolve_name(proxy.host, context.options.dns_server, address_family(context.options.family),
-                                  context.stage_deadline(context.options.budgets.dns));
+                                  context.stage_deadline(context.options.budgets.dns), context.options.interruption.get());
 }
 
 // Connects to each address in turn, each attempt getting the time left divided by the addresses
 // left (at least 1 s), as the tcp stage does for the target.
-net::awaitable<std::optional<beast::tcp_stream>> connect_proxy(const std::vector<net::ip::address>& addresses,
+net::awaitable<std::optional<beast::tcp_stream>> connect_proxy(const ProbeContext& context,
+                                                               const std::vector<net::ip::address>& addresses,
                                                                std::uint16_t port, Clock::time_point deadline,
                                                                ProxyObservation& observed, Outcome& failure) {
   const auto executor = co_await net::this_coro::executor;
@@ -103,10 +104,11 @@ net::awaitable<std::optional<beast::tcp_stream>> connect_proxy(const std::vector
   std::size_t tried = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const auto now = Clock::now();
-    if (now >= deadline) break;
+    if (now >= deadline || context.interrupted()) break;
     const auto share = attempt_budget(deadline, now, count - i);
     const tcp::endpoint endpoint(addresses[i], port);
     beast::tcp_stream stream(executor);
+    const auto watch = context.on_interrupt([&stream] { stream.cancel(); });
     stream.expires_at(now + share);
     ++tried;
     const auto [ec] = co_await stream.async_connect(endpoint, use_nothrow);
@@ -361,8 +363,10 @@ net::awaitable<StageResult> run_proxy(ProbeContext& context) {
 
   const auto deadline = context.stage_deadline(options.budgets.connect);
   Outcome outcome;
-  auto stream = co_await connect_proxy(resolution.addresses, proxy.port, deadline, observed, outcome);
+  auto stream = co_await connect_proxy(context, resolution.addresses, proxy.port, deadline, observed, outcome);
   if (!stream) co_return timer.finish(outcome.status, outcome.condition, std::move(outcome.detail));
+  const auto watch = context.on_interrupt([&stream] { stream->cancel(); });
+  if (context.interrupted()) co_return timer.finish(StageStatus::failed, Condition::interrupted, "interrupted");
 
   const auto proxy_name = observed.proxy_endpoint.value_or(connect_authority(proxy.host, proxy.port));
   if (proxy.scheme == ProxyScheme::http)

@@ -148,11 +148,12 @@ void process_ready_sockets(ares_channel channel, const ares_socket_t* sockets, i
 // The io_context never blocks: each round asks c-ares which sockets it waits on, watches them
 // through non-owning stream_descriptors (released, never closed: the sockets are c-ares') and a
 // timer, and releases them again before c-ares may close or reuse a socket in ares_process_fd.
-net::awaitable<bool> drive(ares_channel channel, const AresOutcome& outcome, Clock::time_point deadline) {
+net::awaitable<bool> drive(ares_channel channel, const AresOutcome& outcome, Clock::time_point deadline,
+                          Interruption* interruption) {
   auto executor = co_await net::this_coro::executor;
   while (!outcome.done) {
     const auto now = Clock::now();
-    if (now >= deadline) {
+    if (now >= deadline || interrupted(interruption)) {
       ares_cancel(channel);  // completes the query with ARES_ECANCELLED, synchronously
       co_return true;
     }
@@ -167,6 +168,7 @@ net::awaitable<bool> drive(ares_channel channel, const AresOutcome& outcome, Clo
       // The descriptors' handlers may run after this round (aborted by release): they hold the
       // timer by shared_ptr and touch nothing else.
       auto wake = std::make_shared<net::steady_timer>(executor, until);
+      const auto watch = interruption ? interruption->watch([wake] { wake->cancel(); }) : Interruption::Watch{};
       std::vector<net::posix::stream_descriptor> watched;
       watched.reserve(ARES_GETSOCK_MAXNUM);
       struct ReleaseAll {
@@ -230,7 +232,7 @@ std::string milliseconds_text(Clock::duration d) {
 }  // namespace
 
 net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std::string> dns_server, int family,
-                                            Clock::time_point deadline) {
+                                            Clock::time_point deadline, Interruption* interruption) {
   NameResolution out;
   const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   auto fail = [&](Condition condition, int status, const std::string& context_words) {
@@ -257,7 +259,7 @@ net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std:
   hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;
   ares_getaddrinfo(channel.get(), host.c_str(), nullptr, &hints, on_addrinfo, &outcome);
-  const bool cut_short = co_await drive(channel.get(), outcome, deadline);
+  const bool cut_short = co_await drive(channel.get(), outcome, deadline, interruption);
 
   const std::string about = "resolving " + host + (dns_server ? " via " + *dns_server : "");
   if (cut_short) {
@@ -341,7 +343,8 @@ net::awaitable<Lookup> look_up(const std::string& host, std::uint16_t port, cons
   dns.source = "dns";
   dns.server = options.dns_server;
   const auto deadline = context.stage_deadline(options.budgets.dns);
-  auto resolution = co_await resolve_name(host, options.dns_server, ares_family(options.family), deadline);
+  auto resolution =
+      co_await resolve_name(host, options.dns_server, ares_family(options.family), deadline, options.interruption.get());
   dns.resolver_error = resolution.resolver_error;
   dns.cname_chain = std::move(resolution.cname_chain);
   out.condition = resolution.condition;

@@ -1,4 +1,5 @@
 #pragma once
+#include "model/interruption.hpp"
 #include "model/stage.hpp"
 #include "probe/context.hpp"
 
@@ -14,9 +15,10 @@ struct NameResolution {
 };
 
 // Resolves `host` with c-ares before `deadline` (AF_UNSPEC, AF_INET or AF_INET6), through
-// `dns_server` when given, else the system's resolvers and hosts file. Never throws.
+// `dns_server` when given, else the system's resolvers and hosts file; `interruption` (may be
+// null) ends it early, as the deadline does. Never throws.
 net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std::string> dns_server, int family,
-                                            Clock::time_point deadline);
+                                            Clock::time_point deadline, Interruption* interruption);
 
 // dns: resolves the target's host with c-ares (timed, cancellable, --dns-server), or takes the
 // address from --resolve or an IP literal. Fills context.addresses and observed.dns.

@@ -171,11 +171,13 @@ class TlsConnection final : public Connection {
       : context_(std::move(context)), stream_(std::move(tcp), context_) {}
 
   net::awaitable<IoResult> read_some(net::mutable_buffer buffer, Clock::time_point deadline) override {
+    if (interrupted_) co_return interrupted_io();
     tcp().expires_at(deadline);
     co_return co_await stream_.async_read_some(buffer, use_nothrow);
   }
 
   net::awaitable<IoResult> write(net::const_buffer buffer, Clock::time_point deadline) override {
+    if (interrupted_) co_return interrupted_io();
     tcp().expires_at(deadline);
     co_return co_await net::async_write(stream_, buffer, use_nothrow);
   }
@@ -185,7 +187,7 @@ class TlsConnection final : public Connection {
   // resulting stream_truncated means "ours went out".
   net::awaitable<error_code> shutdown_send(Clock::time_point deadline) override {
     error_code ec;
-    if (!shut_down_) {
+    if (!shut_down_ && !interrupted_) {
       shut_down_ = true;
       tcp().expires_at(deadline);
       stream_.next_layer().decline_reads(true);
@@ -688,6 +690,9 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   const Clock::time_point deadline = context.stage_deadline(options.budgets.tls);
   const auto allotted = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   connection->tcp().expires_at(deadline);
+  const auto watch = context.on_interrupt([&connection] {
+    if (connection) connection->interrupt();  // moved into the context once the handshake is done
+  });
   auto [ec] = co_await connection->stream().async_handshake(ssl::stream_base::client, use_nothrow);
   connection->tcp().expires_never();
   WireRecord& record = connection->record();

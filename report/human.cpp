@@ -871,6 +871,14 @@ std::string render_human(const RunReport& report, const HumanStyle& style) {
       emit(out, std::move(line));
     }
   }
+  if (report.interrupted) {
+    std::size_t finished = 0;
+    for (const auto& result : report.results) finished += result.interrupted ? 0 : 1;
+    out += '\n';
+    emit(out, "Interrupted by " + *report.interrupted + ": " + std::to_string(finished) + " of " +
+                  std::to_string(report.results.size()) +
+                  " targets finished; the others show what was seen before it (exit code 5).");
+  }
   return out;
 }
 

@@ -414,7 +414,8 @@ Json result_json(const TargetResult& result) {
           {"verdict", verdict_json(result.verdict)},
           {"findings", std::move(findings)},
           {"assertions", assertions_json(result.assertions)},
-          {"nodes", std::move(nodes)}};
+          {"nodes", std::move(nodes)},
+          {"interrupted", str_or_null(result.interrupted)}};
 }
 
 Json environment_json(const std::vector<std::pair<std::string, std::string>>& environment) {
@@ -432,7 +433,8 @@ Json report_json(const RunReport& report) {
             {"version", str(report.tool.version)},
             {"argv", strings(report.tool.argv)},
             {"environment", environment_json(report.tool.environment)}}},
-          {"results", std::move(results)}};
+          {"results", std::move(results)},
+          {"interrupted", str_or_null(report.interrupted)}};
 }
 
 }  // namespace

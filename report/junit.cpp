@@ -89,10 +89,12 @@ struct Counts {
   std::size_t tests = 0, failures = 0, errors = 0;
 };
 
-// A target the run never finished probing is an error (the test could not run), not a failure
-// of the endpoint; CI servers count both against the build.
+// A target the run never finished probing (its --deadline passed, or a signal stopped it) is an
+// error (the test could not run), not a failure of the endpoint; CI servers count both against
+// the build.
 bool is_error(const TargetResult& result) {
-  return result.verdict.status == VerdictStatus::fail && result.verdict.cause == "run_deadline_exceeded";
+  return result.verdict.status == VerdictStatus::fail &&
+         (result.verdict.cause == "run_deadline_exceeded" || result.verdict.cause == "run_interrupted");
 }
 
 void render_testcase(std::string& out, Counts& counts, const RunReport& report, const TargetResult& result,

@@ -393,5 +393,13 @@ TEST_CASE("a JSON targets file is read strictly", "[targets_file]") {
   CHECK(split_targets("t.yaml", "[ws://a/, ]", 10).error.empty());  // a YAML flow list stays YAML
 }
 
+// Found by fuzz_targets_file in CI: nlohmann's parse() throws out_of_range (not parse_error) for a
+// number beyond a double, which escaped as an uncaught exception and aborted wsprobe.
+TEST_CASE("a JSON targets file with a number beyond a double is refused, not a crash", "[targets_file]") {
+  const auto split = split_targets("t.json", "[{\"url\": \"ws://a/\", \"count\": 5E555555}]", 10);
+  CHECK(split.error == "t.json: not valid JSON (number overflow parsing '5E555555')");
+  CHECK_NOTHROW(split_targets("t.json", "5555555555555E555555009856670\n  -602\0\x05x+\x85", 10));
+}
+
 }  // namespace
 }  // namespace wsprobe

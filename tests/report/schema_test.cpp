@@ -102,9 +102,9 @@ TEST_CASE("schema enums list every model value", "[report][schema]") {
     CHECK(in(defs.at("stage_name").at("enum"), to_string(static_cast<Stage>(s))));
   for (int s = static_cast<int>(StageStatus::ok); s <= static_cast<int>(StageStatus::skipped); ++s)
     CHECK(in(defs.at("stage_status").at("enum"), to_string(static_cast<StageStatus>(s))));
-  for (int c = static_cast<int>(Condition::dns_nxdomain); c <= static_cast<int>(Condition::internal); ++c)
+  for (int c = static_cast<int>(Condition::dns_nxdomain); c <= static_cast<int>(Condition::interrupted); ++c)
     CHECK(in(defs.at("condition").at("enum"), to_string(static_cast<Condition>(c))));
   CHECK(defs.at("stage_name").at("enum").size() == 8);
   CHECK(defs.at("condition").at("enum").size() ==
-        static_cast<std::size_t>(static_cast<int>(Condition::internal)));
+        static_cast<std::size_t>(static_cast<int>(Condition::interrupted)));
 }

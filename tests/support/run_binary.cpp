@@ -153,7 +153,11 @@ BinaryRun run_binary(const std::string& program, const std::vector<std::string>&
     nfds_t count = 0;
     if (out_fd >= 0) fds[count++] = {out_fd, POLLIN, 0};
     if (err_fd >= 0) fds[count++] = {err_fd, POLLIN, 0};
-    const int wait_ms = run.timed_out ? 1000 : static_cast<int>(std::max<long long>(1, left.count()));
+    int wait_ms = run.timed_out ? 1000 : static_cast<int>(std::max<long long>(1, left.count()));
+    if (options.while_running && !run.timed_out) {
+      options.while_running(pid);
+      wait_ms = std::min(wait_ms, 20);
+    }
     const int ready = ::poll(fds, count, wait_ms);
     if (ready < 0 && errno != EINTR) break;
     for (nfds_t i = 0; i < count && ready > 0; ++i) {

@@ -7,6 +7,7 @@
 //   INFO(run.describe());
 //   CHECK(run.exit_code == 0);
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,6 +34,9 @@ struct BinaryOptions {
   // Environment changes on top of the test process's environment: {name, value} sets,
   // {name, nullopt} removes. NO_COLOR is removed unless set here.
   std::vector<std::pair<std::string, std::optional<std::string>>> env;
+  // Called with the child's pid about every 20 ms while it runs (to signal it when a peer has seen
+  // enough, say); empty: nothing.
+  std::function<void(int pid)> while_running;
 };
 
 // Options whose environment clears the proxy variables curl and wsprobe read (http_proxy,
