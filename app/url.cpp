@@ -1,6 +1,6 @@
 #include "app/url.hpp"
 
-#include <algorithm>
+#include "app/idn_host.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -12,7 +12,10 @@
 namespace wsprobe {
 
 ParsedTarget parse_target(std::string_view text) {
-  auto parsed = boost::urls::parse_uri(text);
+  // Letters beyond ASCII (an international host, a path in UTF-8) are percent-encoded first, as
+  // browsers do; the host is then converted to its ASCII form below.
+  const auto encoded = percent_encode_non_ascii(text);
+  auto parsed = boost::urls::parse_uri(encoded);
   // Plain words, not the URL parser's own ("leftover", "mismatch").
   if (!parsed)
     return {std::nullopt, "'" + std::string(text) +
@@ -44,7 +47,14 @@ ParsedTarget parse_target(std::string_view text) {
       target.host = std::string(url.host_address());
       target.host_is_ip_literal = true;
       break;
-    case boost::urls::host_type::name: target.host = url.host(); break;
+    case boost::urls::host_type::name: {
+      auto ascii = to_ascii_host(url.host());
+      if (!ascii.error.empty())
+        return {std::nullopt, "the host '" + url.host() + "' is not a valid international domain name (" +
+                                  ascii.error + ")"};
+      target.host = std::move(ascii.host);
+      break;
+    }
     default: return {std::nullopt, "unsupported host '" + std::string(url.encoded_host()) + "'"};
   }
   // The host is percent-decoded: %00 or %0D%0A would cut the name short or inject a header into

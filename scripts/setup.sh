@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev libssl-dev openssl
-          libcli11-dev nlohmann-json3-dev catch2 libc-ares-dev libvalijson-dev zlib1g-dev libyaml-cpp-dev)
+          libcli11-dev nlohmann-json3-dev catch2 libc-ares-dev libvalijson-dev zlib1g-dev libyaml-cpp-dev libidn2-dev)
 # Real forward proxies the tests start on loopback (issue 4): tinyproxy (HTTP CONNECT), Dante (SOCKS5).
 # Real readers of the CI reports (issue 6): xmllint validates the JUnit XML against its schema,
 # the Prometheus Python client's parser reads the text exposition.

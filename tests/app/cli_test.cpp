@@ -303,6 +303,33 @@ TEST_CASE("URLs that are not ws:// or wss:// exit 2 and say why", "[cli]") {
   parse_usage_error({"not a url"});
 }
 
+// Issue 11: an international host was refused as "not a URL". It is converted as curl converts it
+// (what DNS, SNI and the Host header carry); the URL is shown as typed.
+TEST_CASE("international host names are probed in their ASCII form (IDNA, as curl)", "[cli]") {
+  SECTION("letters beyond ASCII") {
+    const auto t = only_target(parse_ok({"wss://bücher.example/ws"})).target;
+    CHECK(t.host == "xn--bcher-kva.example");
+    CHECK(t.url == "wss://bücher.example/ws");
+  }
+  SECTION("upper case and a port, a UTF-8 path percent-encoded as browsers send it") {
+    const auto t = only_target(parse_ok({"wss://BÜCHER.example:8443/straße?q=ü"})).target;
+    CHECK(t.host == "xn--bcher-kva.example");
+    CHECK(t.port == 8443);
+    CHECK(t.resource == "/stra%C3%9Fe?q=%C3%BC");
+  }
+  SECTION("already percent-encoded in the URL") {
+    CHECK(only_target(parse_ok({"ws://b%C3%BCcher.example/"})).target.host == "xn--bcher-kva.example");
+  }
+  SECTION("an ASCII name is left as it is") {
+    CHECK(only_target(parse_ok({"ws://xn--bcher-kva.example/"})).target.host == "xn--bcher-kva.example");
+  }
+  SECTION("a name IDNA forbids is refused before any connection, naming the host and why") {
+    const auto message = parse_usage_error({"ws://-bücher.example/"});
+    CHECK(contains(message, "the host '-bücher.example' is not a valid international domain name"));
+    CHECK(contains(message, "hyphen"));
+  }
+}
+
 TEST_CASE("user-info in the URL is refused without echoing the password", "[cli]") {
   const auto message = parse_usage_error({"wss://user:pa55w0rd@example.test/"});
   CHECK_FALSE(contains(message, "pa55w0rd"));
