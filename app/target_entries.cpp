@@ -131,6 +131,7 @@ std::optional<std::string> parse_target_entries(std::string_view source, const s
     std::string error;
     auto probe = parser.parse(entry, line, error);
     if (!probe) return at_line(source, line, error);
+    probe->defined_at = std::string(source) + " line " + std::to_string(entry.line);
     parsed.push_back(std::move(*probe));
   }
   std::move(parsed.begin(), parsed.end(), std::back_inserter(out));

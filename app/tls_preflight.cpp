@@ -16,7 +16,8 @@ std::optional<std::string> check_tls_options(const std::vector<ProbeOptions>& ta
     Key key{target.cacert_file, target.client_cert_file, target.client_key_file,
             target.ciphers,     target.tls_min,          target.tls_max};
     if (!checked.insert(key).second) continue;
-    if (auto error = check_tls_configuration(target)) return *error + " (for " + target.target.url + ")";
+    if (auto error = check_tls_configuration(target))
+      return (target.defined_at ? *target.defined_at + ": " : std::string()) + *error + " (for " + target.target.url + ")";
   }
   return std::nullopt;
 }

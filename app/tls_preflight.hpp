@@ -12,7 +12,8 @@ namespace wsprobe {
 
 // Loads each distinct combination of the targets' TLS options once (probe/tls.hpp's
 // check_tls_configuration). Targets that set none of --cacert, --cert, --key, --ciphers are not
-// loaded: the system store is the probe's to report. The usage error's words, naming the target.
+// loaded: the system store is the probe's to report. The usage error's words, naming the target
+// (and the targets file's line that defined it).
 std::optional<std::string> check_tls_options(const std::vector<ProbeOptions>& targets);
 
 }  // namespace wsprobe

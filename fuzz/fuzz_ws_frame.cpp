@@ -9,8 +9,6 @@ using namespace wsprobe;
 
 namespace {
 
-bool is_control(Opcode op) { return static_cast<std::uint8_t>(op) & 0x8; }
-
 // Frames as decoded from `bytes` fed in pieces of `piece` bytes (0: all at once), with the
 // decoder's bound; checks the decoder's invariants on each.
 std::vector<Frame> decode(std::string_view bytes, std::size_t piece, std::size_t bound, bool compressed,

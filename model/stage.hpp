@@ -50,6 +50,11 @@ enum class Condition {
   interrupted,         // wsprobe was stopped (SIGINT, SIGTERM) while the stage ran: no verdict on the peer
 };
 std::string_view to_string(Condition condition);
+// The server broke RFC 6455 (protocol_violation) or flooded us (frame_flood): its fault whatever
+// stage saw it, never an unclean close or a timeout.
+inline bool is_peer_violation(Condition condition) {
+  return condition == Condition::protocol_violation || condition == Condition::frame_flood;
+}
 
 // What one stage did: its outcome, when it ran and for how long.
 struct StageResult {

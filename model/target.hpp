@@ -136,6 +136,9 @@ struct ProbeOptions {
   // The run's first SIGINT/SIGTERM (issue 11), shared by every target, node and follow-up of the
   // run; null where nothing can interrupt (unit tests, one-off probes).
   std::shared_ptr<Interruption> interruption;
+  // Where a targets file defined this target ("fleet.yaml line 7"), for an error found after
+  // parsing (TLS material loaded up front); empty for a target of the command line.
+  std::optional<std::string> defined_at;
 
   // CI checks (issue 6): what the target must also meet; checks/assertions reads them.
   Assertions assertions;

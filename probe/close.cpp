@@ -59,7 +59,7 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
     if (event.kind == WsEvent::Kind::failure) {
       observed.tcp_end = event.condition;
       // The server's close frame (or what came before it) broke RFC 6455: that, not an unclean close.
-      if (event.condition == Condition::protocol_violation || event.condition == Condition::frame_flood)
+      if (is_peer_violation(event.condition))
         co_return timer.finish(StageStatus::failed, event.condition, event.detail);
       const std::string why = event.condition == Condition::timeout ? "none within the close budget"
                               : event.detail.empty()                   ? std::string(to_string(event.condition))
@@ -70,7 +70,7 @@ net::awaitable<StageResult> run_close(ProbeContext& context) {
   }
 
   const auto tcp_end = co_await wait_for_tcp_end(channel, deadline);
-  if (tcp_end.condition == Condition::protocol_violation || tcp_end.condition == Condition::frame_flood) {
+  if (is_peer_violation(tcp_end.condition)) {
     observed.tcp_end = tcp_end.condition;
     co_return timer.finish(StageStatus::failed, tcp_end.condition, tcp_end.detail);
   }

@@ -61,8 +61,7 @@ std::optional<WsEvent> WsChannel::refuse(const Frame& frame, Clock::time_point n
     return failure(Condition::protocol_violation,
                    "a " + std::string(to_string(frame.opcode)) + " frame after the server's close frame "
                    "(RFC 6455 §5.5.1: the close frame is the last one an endpoint sends)", now);
-  const bool control = static_cast<std::uint8_t>(frame.opcode) & 0x8;
-  if (!control) {
+  if (!is_control(frame.opcode)) {
     fragments_ = frame.fin ? 0 : fragments_ + 1;
     if (fragments_ > kMaxFragments)
       return failure(Condition::frame_flood, "a message in more than " + std::to_string(kMaxFragments) +

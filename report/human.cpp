@@ -70,6 +70,8 @@ struct StageView {
 
 // Anything that came from the peer or the resolver is escaped before it reaches the terminal.
 std::string safe(std::string_view bytes) { return text::escape_for_terminal(bytes); }
+// A URL or a name as typed, escaped and, when huge, shortened (the JSON report keeps it whole).
+std::string shown(std::string_view bytes) { return text::shorten_for_display(safe(bytes)); }
 
 std::string pad_right(std::string text, std::size_t width) {
   const auto used = text::columns(text);
@@ -814,7 +816,7 @@ void render_findings(std::string& out, const std::vector<Finding>& findings, con
 
 // "api-eu  wss://api.example.com/ws  [prod, eu-west-1]": the name a targets file gave, the URL, the tags.
 std::string target_title(const Target& target) {
-  std::string title = target.name ? safe(*target.name) + "  " + safe(target.url) : safe(target.url);
+  std::string title = target.name ? shown(*target.name) + "  " + shown(target.url) : shown(target.url);
   if (!target.tags.empty()) {
     std::vector<std::string> tags;
     for (const auto& tag : target.tags) tags.push_back(safe(tag));
@@ -864,7 +866,7 @@ std::string render_human(const RunReport& report, const HumanStyle& style) {
       line.resize(std::max<std::size_t>(line.size(), 11), ' ');
       line += text::format_ms(result.total_duration);
       line.resize(std::max<std::size_t>(line.size(), 21), ' ');
-      line += (result.target.name ? safe(*result.target.name) : safe(result.target.url));
+      line += (result.target.name ? shown(*result.target.name) : shown(result.target.url));
       if (verdict.cause != "ok")
         line += "  " + (verdict.stage ? std::string(to_string(*verdict.stage)) + ": " : std::string()) +
                 safe(verdict.cause);

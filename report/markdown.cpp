@@ -329,7 +329,7 @@ void render_fingerprints(std::string& out, const std::vector<Fingerprint>& finge
 
 void render_target(std::string& out, const TargetResult& result) {
   const auto& target = result.target;
-  out += "## " + md(text::target_label(target)) + (target.name ? " (" + md(target.url) + ")" : "") + "\n\n";
+  out += "## " + md(text::target_label(target)) + (target.name ? " (" + md(text::shorten_for_display(target.url)) + ")" : "") + "\n\n";
   out += verdict_line(result);
   std::vector<std::string> about;
   if (result.verdict.hop) about.push_back("- Hop: " + md(*result.verdict.hop));

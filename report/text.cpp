@@ -71,6 +71,26 @@ std::string escape_for_terminal(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// Moves `at` back to the start of the UTF-8 sequence, or of the \xNN escape, it falls in.
+std::size_t cut_point(std::string_view text, std::size_t at) {
+  while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+  const auto escape = text.rfind("\\x", at == 0 ? 0 : at - 1);
+  if (escape != std::string_view::npos && at > escape && at < escape + 4) at = escape;
+  return at;
+}
+
+}  // namespace
+
+std::string shorten_for_display(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  const auto head = cut_point(text, max * 2 / 3);
+  const auto tail = cut_point(text, text.size() - max / 4);
+  return std::string(text.substr(0, head)) + "…(" + std::to_string(text.size()) + " bytes)…" +
+         std::string(text.substr(tail));
+}
+
 std::size_t columns(std::string_view utf8) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < utf8.size(); ++i) {
@@ -186,7 +206,7 @@ std::string run_summary(const RunReport& report) {
   return out;
 }
 
-std::string target_label(const Target& target) { return target.name.value_or(target.url); }
+std::string target_label(const Target& target) { return shorten_for_display(target.name.value_or(target.url)); }
 
 std::optional<std::string> node_address(const TargetResult& result) {
   if (!result.observed.dns) return std::nullopt;

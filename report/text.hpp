@@ -25,6 +25,12 @@ std::string valid_utf8(std::string_view bytes);
 // neither move the cursor nor change colours. Other UTF-8 passes through.
 std::string escape_for_terminal(std::string_view bytes);
 
+// Text longer than `max` bytes (a 100 KB URL) as its start and its end around
+// "…(N bytes)…", cut between UTF-8 sequences and never inside a \xNN escape; shorter text as it is.
+// For what people read (the human report, Markdown, JUnit names); JSON keeps everything whole.
+inline constexpr std::size_t kDisplayMax = 200;
+std::string shorten_for_display(std::string_view text, std::size_t max = kDisplayMax);
+
 // Code points in valid UTF-8 text, not counting SGR colour sequences: its width on a terminal,
 // near enough for alignment.
 std::size_t columns(std::string_view utf8);

@@ -8,9 +8,10 @@
 #include "wire/hex.hpp"
 
 namespace wsprobe {
-namespace {
 
 bool is_control(Opcode op) { return static_cast<std::uint8_t>(op) & 0x8; }
+
+namespace {
 
 bool is_known(std::uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
 

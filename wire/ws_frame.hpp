@@ -13,6 +13,8 @@ namespace wsprobe {
 enum class Opcode : std::uint8_t { continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA };
 // "ping", "continuation", ...
 std::string_view to_string(Opcode opcode);
+// Close, ping and pong (RFC 6455 §5.5: the opcode's high bit).
+bool is_control(Opcode opcode);
 
 // A client frame: FIN set, masked with a fresh random key (RFC 6455 §5.3).
 std::string encode_client_frame(Opcode opcode, std::string_view payload);

@@ -61,5 +61,18 @@ TEST_CASE("wsprobe binary: --key that does not match --cert is a usage error bef
   CHECK(contains(run.err, "does not match --cert"));
 }
 
+// A targets file's TLS material is loaded after the file is parsed: the error still says which
+// line set it, as every other error in a targets file does.
+TEST_CASE("wsprobe binary: a --cacert that is not PEM in a targets file names the file's line", "[tls_controls][binary]") {
+  lab::TempDir files;
+  const auto bad = files.write("bad.pem", "not a certificate\n").string();
+  const auto targets = files.write("fleet.txt", "ws://ok.example/\nwss://a.example/ --cacert " + bad + "\n").string();
+  const auto run = run_wsprobe({"--targets", targets});
+  INFO(run.describe());
+  CHECK(run.exit_code == 2);
+  CHECK(contains(run.err, "fleet.txt line 2: cannot load --cacert " + bad));
+  CHECK(contains(run.err, "(for wss://a.example/)"));
+}
+
 }  // namespace
 }  // namespace wsprobe

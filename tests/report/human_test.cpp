@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "report/human.hpp"
+#include "report/json.hpp"
+#include "report/junit.hpp"
+#include "report/markdown.hpp"
 #include "report/text.hpp"
 #include "support/report_fixtures.hpp"
 
@@ -109,4 +112,42 @@ TEST_CASE("durations in milliseconds with sensible precision", "[report][human]"
   CHECK(text::format_ms(microseconds(9999600)) == "10.0s");  // a hold's times read in seconds
   CHECK(text::format_ms(microseconds(60004000)) == "60.0s");
   CHECK(text::format_ms(microseconds(350049999)) == "350.0s");
+}
+
+// Issue 11: a URL or a target name as typed (argv, a targets file) is the user's bytes, escaped as
+// a peer's are; a 100 KB URL is shown as its start and end with its length, in every report a
+// person reads (the JSON keeps it whole).
+TEST_CASE("URLs and names as typed are escaped, and shortened when huge, wherever people read them",
+          "[report][human]") {
+  auto report = fixtures::multi_target();
+  report.results[0].target.url = "ws://evil.example/\x1b]0;pwned\x07";
+  report.results[1].target.name = "name \x1b[2J";
+  report.results[1].target.url = "wss://long.example/?q=" + std::string(100000, 'a') + "&end=yes";
+  const auto length = "(" + std::to_string(report.results[1].target.url.size()) + " bytes)";
+  for (const auto& text : {render_human(report, kPlain), render_markdown(report), render_junit(report)}) {
+    CHECK_FALSE(has_esc(text));
+    CHECK(text.find('\x07') == std::string::npos);
+  }
+  for (const auto& text : {render_human(report, kPlain), render_markdown(report)}) {
+    CHECK(text.find(std::string(1000, 'a')) == std::string::npos);
+    CHECK(text.find(length) != std::string::npos);
+  }
+  // JUnit: the test case's name is shortened; its url property, for machines, stays whole.
+  const auto junit = render_junit(report);
+  CHECK(junit.find("<testcase name=\"name \\x1b[2J\"") != std::string::npos);
+  CHECK(junit.find(std::string(100000, 'a')) != std::string::npos);
+  const auto human = render_human(report, kPlain);
+  CHECK(human.find("ws://evil.example/\\x1b]0;pwned\\x07") != std::string::npos);
+  CHECK(human.find("&end=yes") != std::string::npos);  // the end of the URL stays
+  CHECK(render_json(report).find(std::string(100000, 'a')) != std::string::npos);
+}
+
+TEST_CASE("shortened text is cut between UTF-8 sequences and escapes, never inside one", "[report][text]") {
+  CHECK(text::shorten_for_display("short") == "short");
+  std::string accents(10, 'x');
+  for (int i = 0; i < 150; ++i) accents += "\xc3\xa9";  // é, two bytes each
+  const auto cut = text::shorten_for_display(accents);
+  CHECK(text::valid_utf8(cut) == cut);
+  const auto escaped = text::shorten_for_display(std::string(132, 'a') + "\\x1b" + std::string(300, 'b'));
+  CHECK(escaped.find("\\x1") == escaped.find("\\x1b"));  // no half escape at the cut
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -101,7 +102,11 @@ BinaryOptions without_proxy_variables() {
   return options;
 }
 
-std::string wsprobe_binary() { return WSPROBE_BINARY; }
+std::string wsprobe_binary() {
+  // The sanitized suite runs the sanitized executable (tests/CMakeLists.txt sets this).
+  const char* under_test = std::getenv("WSPROBE_BINARY_UNDER_TEST");
+  return under_test && *under_test ? under_test : WSPROBE_BINARY;
+}
 
 BinaryRun run_binary(const std::string& program, const std::vector<std::string>& args, const BinaryOptions& options) {
   BinaryRun run;

@@ -43,7 +43,8 @@ struct BinaryOptions {
 // HTTPS_PROXY, ALL_PROXY, NO_PROXY, ...): the test machine's own must not leak into a run.
 BinaryOptions without_proxy_variables();
 
-// The path of the wsprobe executable under test.
+// The path of the wsprobe executable under test: $WSPROBE_BINARY_UNDER_TEST when set (the
+// sanitized suite's), else the build's wsprobe.
 std::string wsprobe_binary();
 
 // Runs `program` with `args` (argv[1..]), stdin from /dev/null, and no inherited descriptors

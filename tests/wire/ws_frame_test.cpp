@@ -89,6 +89,10 @@ constexpr std::uint8_t kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9;
 
 }  // namespace
 
+TEST_CASE("close - ping - pong and reserved 0xB-0xF are control opcodes - data opcodes are not", "[wire]") {
+  for (std::uint8_t op = 0; op <= 0xF; ++op) CHECK(is_control(static_cast<Opcode>(op)) == (op >= 0x8));
+}
+
 TEST_CASE("client frames are masked - FIN set - with the shortest length form", "[wire]") {
   struct Case {
     std::size_t size;
