@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
       (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << "\n";
       return parsed.exit_code;
     }
-    if (auto error = wsprobe::check_tls_options(parsed.options->targets)) {
+    if (auto error = wsprobe::prepare_tls(parsed.options->targets)) {
       std::cerr << wsprobe::usage_text(*error) << "\n";
       return 2;
     }

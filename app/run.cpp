@@ -8,19 +8,23 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include "app/demo.hpp"
 #include "app/environment.hpp"
 #include "app/outputs.hpp"
 #include "app/progress.hpp"
 #include "app/signals.hpp"
+#include "app/tls_preflight.hpp"
 #include "checks/followup_plan.hpp"
 #include "checks/rules_run.hpp"
 #include "checks/verdict.hpp"
 #include "probe/fleet.hpp"
 #include "probe/followups.hpp"
+#include "probe/loop_lag.hpp"
 #include "probe/nodes.hpp"
 #include "probe/pipeline.hpp"
+#include "probe/process_init.hpp"
 #include "report/cause_table.hpp"
 #include "report/human.hpp"
 #include "wire/redact.hpp"
@@ -147,6 +151,10 @@ net::awaitable<void> probe_fleet(Fleet* fleet) {
 std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const CliOptions& cli,
                                     const std::function<void(const TargetResult&)>& ended,
                                     const std::shared_ptr<Interruption>& interruption) {
+  // wsprobe's own one-time work, before any clock starts: the process's libraries, then the TLS
+  // contexts of targets the command line did not bring (the demo's; main prepared the others).
+  initialize_process();
+  if (auto error = prepare_tls(targets)) throw std::runtime_error(*error);
   Fleet fleet{cli, std::move(targets), {}, Clock::now(), ended};
   fleet.results.resize(fleet.targets.size());
   // A long hold shows how far it is, on a terminal only, and only while one probe runs at a time:
@@ -164,8 +172,13 @@ std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const Cli
     for (auto& probe : fleet.targets) probe.interruption = interruption;
     first_signal.emplace(ioc, interruption);
   }
-  net::co_spawn(ioc, probe_fleet(&fleet), [&first_signal](std::exception_ptr e) {
+  // Every stage says how late the loop ran while its clock did (issue 12).
+  const auto lag = std::make_shared<LoopLag>(ioc.get_executor());
+  for (auto& probe : fleet.targets) probe.loop_lag = lag;
+  lag->start();
+  net::co_spawn(ioc, probe_fleet(&fleet), [&first_signal, &lag](std::exception_ptr e) {
     if (first_signal) first_signal->stop();
+    lag->stop();
     if (e) std::rethrow_exception(e);
   });
   ioc.run();

@@ -544,6 +544,13 @@ constexpr std::array kCauses{
               "the rest was not checked. Not a verdict on the endpoint.",
               "Give the run the time it needs (--timeout plus any --hold) before the job's or the pod's deadline "
               "sends SIGTERM, or set --deadline shorter than that deadline so the run ends on time with a verdict."},
+    // Clock integrity (issue 12): a stage clock that includes wsprobe's own lateness.
+    CauseInfo{"probe_clock_contaminated", std::nullopt, "Timings include wsprobe's own delays",
+              "While a stage's clock ran, wsprobe's event loop ran late (busy with other targets' handshakes on the "
+              "same thread, or the machine was busy): part of that stage's time is wsprobe's, not the path's "
+              "(informational).",
+              "Probe fewer targets at once (a lower -j; about 8 per core for wss://) or on a less loaded machine "
+              "before comparing these times, or gating on them with --max-stage or --max-latency."},
     // --hold with --hold-ping (issue 5): what the pinged hold and its silent companion show together.
     CauseInfo{"keepalive_interval_safe", S::hold, "Largest safe keepalive interval",
               "The hold ran twice side by side, with keepalives and silent: how long the silent connection lived "

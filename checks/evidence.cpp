@@ -313,6 +313,15 @@ std::string_view tls_alert_name(int description) {
   return "unknown";
 }
 
+std::string duration_words(Micros duration) {
+  char out[32];
+  if (duration < Micros(1'000'000))
+    std::snprintf(out, sizeof out, "%.0f ms", static_cast<double>(duration.count()) / 1e3);
+  else
+    std::snprintf(out, sizeof out, "%.1f s", static_cast<double>(duration.count()) / 1e6);
+  return out;
+}
+
 std::string_view http2_error_name(std::uint32_t code) {
   switch (code) {
     case 0x0: return "NO_ERROR";

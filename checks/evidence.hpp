@@ -67,6 +67,10 @@ std::optional<std::string> bytes_from_hex(std::string_view hex);
 // unknown values -> "unknown".
 std::string_view tls_alert_name(int description);
 
+// "60.4 s"; under a second in milliseconds ("150 ms"), where tenths of a second would blur it.
+// How rule texts state a duration.
+std::string duration_words(Micros duration);
+
 // RFC 9113 §7 error code names: 1 -> "PROTOCOL_ERROR"; unknown -> "unknown".
 std::string_view http2_error_name(std::uint32_t code);
 

@@ -1,8 +1,8 @@
 // hold failures: when, how and by whom an open connection was cut, matched against the timing map
 // of knowledge-base.md (idle unless noted).
 #include <cmath>
-#include <cstdio>
 
+#include "checks/evidence.hpp"
 #include "checks/rules.hpp"
 #include "wire/close_codes.hpp"
 
@@ -39,15 +39,6 @@ constexpr KnownTimeout kTimingMap[] = {
 // ±10%, at least ±2 s: handshakes, timer granularity and round trips blur the edge.
 bool near(double measured, double known) { return std::abs(measured - known) <= std::max(2.0, known * 0.1); }
 
-// "60.4 s"; under a second in milliseconds ("150 ms"), where tenths of a second would blur it.
-std::string seconds(Micros duration) {
-  char out[32];
-  if (duration < Micros(1'000'000))
-    std::snprintf(out, sizeof out, "%.0f ms", static_cast<double>(duration.count()) / 1e3);
-  else
-    std::snprintf(out, sizeof out, "%.1f s", static_cast<double>(duration.count()) / 1e6);
-  return out;
-}
 
 std::string describe_close(const CloseFrame& close) { return "a " + close_frame_explained(close); }
 
@@ -93,14 +84,14 @@ std::string describe_silent_run(const SilentHold& silent) {
     out += "never reached its hold, its " + std::string(to_string(*silent.failed_before_hold)) + " stage failed";
     return silent.failure_detail.empty() ? out : out + ": " + silent.failure_detail;
   }
-  if (silent.survived) return out + "survived " + seconds(silent.held) + ", its final ping answered";
-  if (!silent.end) return out + "failed after " + seconds(silent.held) + " without a cut";
-  if (silent.end == "silent") return out + "dropped silently, found by its unanswered final ping after " + seconds(silent.held);
+  if (silent.survived) return out + "survived " + duration_words(silent.held) + ", its final ping answered";
+  if (!silent.end) return out + "failed after " + duration_words(silent.held) + " without a cut";
+  if (silent.end == "silent") return out + "dropped silently, found by its unanswered final ping after " + duration_words(silent.held);
   if (silent.found_by_final_check)
-    return out + "cut " + how(silent.end, silent.peer_close) + " when its final ping went out after " + seconds(silent.held) +
+    return out + "cut " + how(silent.end, silent.peer_close) + " when its final ping went out after " + duration_words(silent.held) +
            " idle (the timer may have fired at any time before)";
-  out += "cut after " + seconds(*silent.cut_after);
-  if (silent.idle_before_cut) out += " (" + seconds(*silent.idle_before_cut) + " idle)";
+  out += "cut after " + duration_words(*silent.cut_after);
+  if (silent.idle_before_cut) out += " (" + duration_words(*silent.idle_before_cut) + " idle)";
   out += " " + how(silent.end, silent.peer_close);
   if (!silent.closed_by.empty()) out += ", closed by: " + silent.closed_by;
   return out;
@@ -118,18 +109,18 @@ std::optional<Finding> explain_hold_failure(const StageResult& stage, const Obse
   auto finding = make_finding(closed_by_server ? "closed_by_peer" : "idle_timeout", Severity::fail, Stage::hold,
                               Confidence::certain);
   if (closed_by_server) {
-    finding.summary = "The server closed the held connection after " + seconds(*hold.cut_after) + " with " +
+    finding.summary = "The server closed the held connection after " + duration_words(*hold.cut_after) + " with " +
                       describe_close(*hold.peer_close) + ": its own decision, not an idle cut.";
   } else if (hold.end == "silent") {
     // No sign at all: the idle timeout is at most the hold; an L4 balancer that drops silently fits.
     const auto found = matches(hold.held, Measure::silent);
     finding.summary = "No answer to the final " + std::string(hold.keepalive_by_message ? "message" : "ping") +
-                      " after holding " + seconds(hold.held) +
+                      " after holding " + duration_words(hold.held) +
                       ": the connection was dropped silently (no close frame, FIN or RST)" +
                       (found.empty() ? "." : "; fits " + found + ".");
   } else if (keepalives > 0 && hold.silent_run && hold.silent_run->survived) {
     // The same hold without keepalives lived: no timer ended this one, its keepalives did.
-    finding.summary = "Cut after " + seconds(*hold.cut_after) + " " + how(hold) + " although " +
+    finding.summary = "Cut after " + duration_words(*hold.cut_after) + " " + how(hold) + " although " +
                       std::to_string(keepalives) + " keepalive " + keepalive_word +
                       " went out, while the silent connection held alongside survived: the keepalives themselves "
                       "seem to end it (" + keepalive_word + " the server or a proxy refuses, or a limit on them), "
@@ -137,30 +128,30 @@ std::optional<Finding> explain_hold_failure(const StageResult& stage, const Obse
   } else if (keepalives > 0) {
     // It died although traffic flowed: what counts is the time since the connection began.
     const auto found = matches(*hold.cut_after, Measure::lifetime);
-    finding.summary = "Cut after " + seconds(*hold.cut_after) + " " + how(hold) + " although " +
+    finding.summary = "Cut after " + duration_words(*hold.cut_after) + " " + how(hold) + " although " +
                       std::to_string(keepalives) + " keepalive " + keepalive_word +
                       " went out: a lifetime limit (or an idle timer that ignores them), not an idle timeout" +
                       (found.empty() ? "." : "; matches " + found + ".");
   } else {
     const auto found = matches(*hold.idle_before_cut, hold.end == "reset" ? Measure::reset : Measure::idle);
-    finding.summary = "Cut after " + seconds(*hold.cut_after) + " idle " + how(hold) +
+    finding.summary = "Cut after " + duration_words(*hold.cut_after) + " idle " + how(hold) +
                       (found.empty() ? ": no known default matches; the idle timeout on the path is about " +
-                                           seconds(*hold.idle_before_cut) + "."
+                                           duration_words(*hold.idle_before_cut) + "."
                                      : ": matches " + found + ".");
   }
 
-  finding.evidence.push_back("held " + seconds(hold.held) + " of " + seconds(hold.requested) + " asked");
+  finding.evidence.push_back("held " + duration_words(hold.held) + " of " + duration_words(hold.requested) + " asked");
   if (hold.end == "silent") {
     finding.evidence.push_back("end: silent, no close frame, FIN or RST; the final check went unanswered");
   } else {
     finding.evidence.push_back("end: " + *hold.end + ", " + how(hold));
-    finding.evidence.push_back("cut " + seconds(*hold.cut_after) + " after the hold began, " +
-                               seconds(*hold.idle_before_cut) + " after wsprobe last sent");
+    finding.evidence.push_back("cut " + duration_words(*hold.cut_after) + " after the hold began, " +
+                               duration_words(*hold.idle_before_cut) + " after wsprobe last sent");
   }
   finding.evidence.push_back("closed by: " + hold.closed_by);
   if (hold.ping_interval)
     finding.evidence.push_back(std::to_string(keepalives) + " keepalive " + keepalive_word + " sent, every " +
-                               seconds(*hold.ping_interval) + "; " + std::to_string(hold.pongs_received) +
+                               duration_words(*hold.ping_interval) + "; " + std::to_string(hold.pongs_received) +
                                " pongs received");
   else
     finding.evidence.push_back("silent hold: no keepalive sent");
@@ -181,33 +172,33 @@ std::vector<Finding> find_hold_notes(const TargetResult& result) {
   const auto keepalive_word = hold->keepalive_by_message ? "messages" : "pings";
   const auto& safe = hold->largest_safe_ping_interval;
   auto finding = make_finding("keepalive_interval_safe", Severity::info, Stage::hold, Confidence::likely);
-  const auto kept = "Keepalive " + std::string(keepalive_word) + " every " + seconds(interval) +
-                    " kept the connection up for " + seconds(hold->held) + "; ";
+  const auto kept = "Keepalive " + std::string(keepalive_word) + " every " + duration_words(interval) +
+                    " kept the connection up for " + duration_words(hold->held) + "; ";
   if (silent.failed_before_hold || !safe) {
     finding.confidence = Confidence::possible;
     finding.summary = kept + "the silent run alongside did not tell how long an idle connection lives, so only " +
-                      seconds(interval) + " is known to be safe.";
+                      duration_words(interval) + " is known to be safe.";
   } else if (silent.survived) {
     finding.confidence = Confidence::certain;
-    finding.summary = "Both connections stayed up for " + seconds(hold->held) +
+    finding.summary = "Both connections stayed up for " + duration_words(hold->held) +
                       ", the silent one too: no idle cut within --hold, so any keepalive interval up to " +
-                      seconds(*safe) + " is safe (hold longer to find the idle timeout).";
+                      duration_words(*safe) + " is safe (hold longer to find the idle timeout).";
   } else if (silent.found_by_final_check) {
     finding.summary = kept + "the silent connection alongside was dropped without a sign at some time within " +
-                      seconds(silent.held) + " (found only by its final ping): keep keepalives every " +
-                      seconds(*safe) + " or more often.";
+                      duration_words(silent.held) + " (found only by its final ping): keep keepalives every " +
+                      duration_words(*safe) + " or more often.";
   } else {
     const auto found = matches(*silent.idle_before_cut, silent.end == "reset" ? Measure::reset : Measure::idle);
-    finding.summary = kept + "the silent connection alongside was cut after " + seconds(*silent.idle_before_cut) +
-                      " idle: any keepalive interval up to " + seconds(*safe) +
+    finding.summary = kept + "the silent connection alongside was cut after " + duration_words(*silent.idle_before_cut) +
+                      " idle: any keepalive interval up to " + duration_words(*safe) +
                       " is safe (the cut less a safety margin: 10%, at least 2 s, at most half)" +
                       (found.empty() ? "." : "; the cut matches " + found + ".");
   }
   finding.evidence.push_back(std::to_string(hold->pings_sent + hold->messages_sent) + " keepalive " + keepalive_word +
-                             " sent, every " + seconds(interval) + "; the final check answered after " +
-                             seconds(hold->held));
+                             " sent, every " + duration_words(interval) + "; the final check answered after " +
+                             duration_words(hold->held));
   finding.evidence.push_back(describe_silent_run(silent));
-  if (safe) finding.evidence.push_back("largest safe keepalive interval: " + seconds(*safe));
+  if (safe) finding.evidence.push_back("largest safe keepalive interval: " + duration_words(*safe));
   return {std::move(finding)};
 }
 

@@ -1,8 +1,7 @@
 // The run's --deadline: targets it left unprobed, and probes it cut short.
 #include "checks/rules_run.hpp"
 
-#include <cstdio>
-
+#include "checks/evidence.hpp"
 #include "checks/rules.hpp"
 #include "checks/verdict.hpp"
 #include "model/interruption.hpp"
@@ -10,19 +9,10 @@
 namespace wsprobe {
 namespace {
 
-std::string seconds(Micros duration) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(duration.count()) / 1e6);
-  return text;
-}
-
-std::string seconds(std::chrono::milliseconds duration) { return seconds(Micros(duration)); }
-
 bool is_timeout(Condition condition) {
   return condition == Condition::timeout || condition == Condition::connect_timeout ||
          condition == Condition::dns_timeout;
 }
-
 
 void skip_every_stage(TargetResult& result, const std::string& detail) {
   result.stages.clear();
@@ -41,7 +31,7 @@ void skip_every_stage(TargetResult& result, const std::string& detail) {
 void diagnose_not_run(TargetResult& result, std::chrono::milliseconds deadline, Micros turn_at) {
   skip_every_stage(result, std::string(kRunDeadlineDetail));
   auto finding = make_finding("run_deadline_exceeded", Severity::fail, Stage::dns, Confidence::certain);
-  finding.evidence.push_back("--deadline " + seconds(deadline) + "; this target's turn came " + seconds(turn_at) +
+  finding.evidence.push_back("--deadline " + duration_words(deadline) + "; this target's turn came " + duration_words(turn_at) +
                              " into the run: not connected to");
   result.findings = {std::move(finding)};
   result.verdict = fold_verdict(result.findings);
@@ -59,7 +49,7 @@ void note_deadline_cut(TargetResult& result, std::chrono::milliseconds deadline,
   // A stage that timed out before the shortened budget was spent hit its own limit.
   if (!failed || !is_timeout(failed->condition) || result.total_duration < Micros(budget)) return;
   auto finding = make_finding("run_deadline_exceeded", Severity::fail, failed->stage, Confidence::certain);
-  finding.evidence.push_back("--deadline " + seconds(deadline) + " left this target " + seconds(budget) +
+  finding.evidence.push_back("--deadline " + duration_words(deadline) + " left this target " + duration_words(budget) +
                              " of its --timeout; the " + std::string(to_string(failed->stage)) +
                              " stage timed out when that ran out");
   result.findings.insert(result.findings.begin(), std::move(finding));
@@ -70,8 +60,8 @@ Finding explain_interruption(const StageResult& stage, const Observations& obser
   auto finding = make_finding("run_interrupted", Severity::fail, stage.stage, Confidence::certain);
   finding.evidence.push_back(std::string(to_string(stage.stage)) + " stage: " + stage.detail);
   if (stage.stage == Stage::hold && observed.hold)
-    finding.evidence.push_back("the hold had lasted " + seconds(observed.hold->held) + " of the " +
-                               seconds(observed.hold->requested) + " asked for, the connection still up");
+    finding.evidence.push_back("the hold had lasted " + duration_words(observed.hold->held) + " of the " +
+                               duration_words(observed.hold->requested) + " asked for, the connection still up");
   finding.summary = "wsprobe was stopped during the " + std::string(to_string(stage.stage)) +
                     " stage; what ran before it is reported as seen, and nothing is concluded about the endpoint.";
   return finding;

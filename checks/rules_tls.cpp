@@ -141,7 +141,7 @@ bool is_certificate_refusal(int alert) {
 }
 
 // The cause from the main probe alone; explain_tls_failure below adds what follow-ups saw.
-static std::optional<Finding> explain_from_main_probe(const StageResult& stage, const Observations& observed,
+static std::optional<Finding> explain_tls_from_main_probe(const StageResult& stage, const Observations& observed,
                                                       const Target& target) {
   const TlsObservation* tls = observed.tls ? &*observed.tls : nullptr;
   switch (stage.condition) {
@@ -214,7 +214,7 @@ static std::optional<Finding> explain_from_main_probe(const StageResult& stage, 
 std::optional<Finding> explain_tls_failure(const StageResult& stage, const Observations& observed,
                                            const Target& target,
                                            const std::vector<FollowUpObservation>& followups) {
-  auto finding = explain_from_main_probe(stage, observed, target);
+  auto finding = explain_tls_from_main_probe(stage, observed, target);
   if (!finding || followups.empty()) return finding;
   std::vector<std::string> evidence;
   for (const auto& followup : followups) {

@@ -164,7 +164,7 @@ Finding from_status(const UpgradeObservation& upgrade, const Target& target, con
 }  // namespace
 
 // The cause from the main probe alone; explain_upgrade_failure below adds what follow-ups saw.
-static std::optional<Finding> explain_from_main_probe(const StageResult& stage, const Observations& observed,
+static std::optional<Finding> explain_upgrade_from_main_probe(const StageResult& stage, const Observations& observed,
                                                       const Target& target) {
   static const UpgradeObservation kNothing;
   const auto& upgrade = observed.upgrade ? *observed.upgrade : kNothing;
@@ -315,7 +315,7 @@ std::optional<Finding> cause_from_followups(const Finding& primary, const StageR
 std::optional<Finding> explain_upgrade_failure(const StageResult& stage, const Observations& observed,
                                                const Target& target,
                                                const std::vector<FollowUpObservation>& followups) {
-  auto finding = explain_from_main_probe(stage, observed, target);
+  auto finding = explain_upgrade_from_main_probe(stage, observed, target);
   if (!finding || followups.empty()) return finding;
   std::vector<std::string> evidence;
   for (const auto& followup : followups) evidence.push_back(followup_evidence(followup));

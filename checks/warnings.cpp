@@ -1,8 +1,8 @@
 // Findings on stages that passed: what degrades a run, and what a reader should know.
+#include "checks/clock_integrity.hpp"
 #include "checks/rules.hpp"
 
 namespace wsprobe {
-
 
 std::vector<Finding> find_warnings(const TargetResult& result) {
   std::vector<Finding> findings;
@@ -39,6 +39,7 @@ std::vector<Finding> find_warnings(const TargetResult& result) {
                                std::to_string(observed.echo->ping_rtts.size()) + " pings answered");
     findings.push_back(std::move(finding));
   }
+  if (auto contaminated = find_clock_contamination(result)) findings.push_back(std::move(*contaminated));
   return findings;
 }
 

@@ -64,6 +64,10 @@ struct StageResult {
   Micros duration{0};      // from the stage's start to its outcome
   Condition condition = Condition::none;
   std::string detail;  // the layer's own words: OpenSSL error text, errno message, resolver text
+  // How long wsprobe's event loop was late (busy with other targets' work, or not scheduled)
+  // while this stage's clock ran: time that may be wsprobe's rather than the path's. Empty when
+  // the run did not measure it (probe/loop_lag.hpp).
+  std::optional<Micros> loop_lag;
 };
 
 }  // namespace wsprobe

@@ -15,6 +15,8 @@
 namespace wsprobe {
 
 class Interruption;  // model/interruption.hpp
+class TlsContexts;   // probe/tls_contexts.hpp
+class LoopLag;       // probe/loop_lag.hpp
 
 struct Target {
   std::string url;       // as shown in reports: query values that look like secrets redacted
@@ -136,6 +138,12 @@ struct ProbeOptions {
   // The run's first SIGINT/SIGTERM (issue 11), shared by every target, node and follow-up of the
   // run; null where nothing can interrupt (unit tests, one-off probes).
   std::shared_ptr<Interruption> interruption;
+  // The run's TLS client contexts (issue 12): one per distinct set of TLS options, its trust store
+  // loaded once, shared by every target, node and follow-up of the run; null: each handshake builds
+  // its own (still before its clock starts).
+  std::shared_ptr<TlsContexts> tls_contexts;
+  // The run's event-loop lag meter (issue 12), shared like the contexts; null: not measured.
+  std::shared_ptr<LoopLag> loop_lag;
   // Where a targets file defined this target ("fleet.yaml line 7"), for an error found after
   // parsing (TLS material loaded up front); empty for a target of the command line.
   std::optional<std::string> defined_at;

@@ -10,12 +10,6 @@
 namespace wsprobe {
 namespace {
 
-
-
-std::string milliseconds_text(Clock::duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
-
 // "192.0.2.1:443" or "[2001:db8::1]:443" -> the endpoint; nothing for a name ("echo.test:443").
 std::optional<tcp::endpoint> endpoint_of_text(std::string_view text) {
   const auto colon = text.rfind(':');

@@ -13,6 +13,7 @@
 #include "model/target.hpp"
 #include "probe/asio.hpp"
 #include "probe/connection.hpp"
+#include "probe/loop_lag.hpp"
 #include "probe/ws_channel.hpp"
 
 namespace wsprobe {
@@ -89,7 +90,7 @@ struct ProbeContext {
 // Starts a StageResult's clock; finish() stamps the duration.
 class StageTimer {
  public:
-  StageTimer(const ProbeContext& context, Stage stage) : begin_(Clock::now()) {
+  StageTimer(const ProbeContext& context, Stage stage) : begin_(Clock::now()), lag_(context.options.loop_lag.get()) {
     result_.stage = stage;
     result_.start_offset = context.offset(begin_);
   }
@@ -97,12 +98,15 @@ class StageTimer {
     result_.status = status;
     result_.condition = condition;
     result_.detail = std::move(detail);
-    result_.duration = std::chrono::duration_cast<Micros>(Clock::now() - begin_);
+    const auto end = Clock::now();
+    result_.duration = std::chrono::duration_cast<Micros>(end - begin_);
+    if (lag_) result_.loop_lag = lag_->late_between(begin_, end);
     return result_;
   }
 
  private:
   Clock::time_point begin_;
+  const LoopLag* lag_;
   StageResult result_;
 };
 

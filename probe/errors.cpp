@@ -23,4 +23,8 @@ Condition classify_io_error(const error_code& ec) {
 
 std::string describe_error(const error_code& ec) { return ec ? ec.message() : std::string{}; }
 
+std::string milliseconds_text(Clock::duration waited) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) + " ms";
+}
+
 }  // namespace wsprobe

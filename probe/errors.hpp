@@ -15,4 +15,7 @@ Condition classify_io_error(const error_code& ec);
 // The layer's own words for an error: OpenSSL's error string for SSL errors, errno text otherwise.
 std::string describe_error(const error_code& ec);
 
+// "300 ms": how a stage's detail states how long it waited ("no answer within 300 ms").
+std::string milliseconds_text(Clock::duration waited);
+
 }  // namespace wsprobe

@@ -22,9 +22,9 @@ namespace {
 
 constexpr Clock::duration kFollowUpBudget = std::chrono::seconds(2);
 constexpr Clock::duration kWholeProbeBudget = std::chrono::seconds(5);
-constexpr std::size_t kBodyBytes = 1024;
+constexpr std::size_t kFollowUpBodyBytes = 1024;
 // How long to wait for body bytes after a complete head: the body is evidence, not the point.
-constexpr auto kBodyGrace = std::chrono::milliseconds(300);
+constexpr auto kFollowUpBodyGrace = std::chrono::milliseconds(300);
 
 std::string_view question_for(FollowUpKind kind) {
   switch (kind) {
@@ -156,8 +156,8 @@ net::awaitable<void> exchange_http(Connection& connection, std::string request, 
   }
   if (parse.state == HeadState::complete) {
     const auto& head = *parse.head;
-    const auto wanted = std::min(content_length(head.headers).value_or(kBodyBytes), kBodyBytes);
-    const auto body_deadline = std::min(deadline, Clock::now() + kBodyGrace);
+    const auto wanted = std::min(content_length(head.headers).value_or(kFollowUpBodyBytes), kFollowUpBodyBytes);
+    const auto body_deadline = std::min(deadline, Clock::now() + kFollowUpBodyGrace);
     while (out.end == Condition::none && received.size() - head.head_bytes < wanted) {
       const bool more = co_await read_more(connection, received, body_deadline, out);
       if (!more) break;
@@ -171,7 +171,7 @@ net::awaitable<void> exchange_http(Connection& connection, std::string request, 
     out.headers = head.headers;
     if (!options.show_secrets)
       for (auto& h : out.headers) h.value = redact_header_value(h.name, h.value);
-    out.body = received.substr(head.head_bytes, kBodyBytes);
+    out.body = received.substr(head.head_bytes, kFollowUpBodyBytes);
   } else if (!received.empty()) {
     out.first_bytes_hex = to_hex(received);
   }
@@ -292,7 +292,7 @@ net::awaitable<void> proxy_protocol_v1(ProbeContext& context, net::ip::address a
   out.status_line = upgrade.status_line;
   out.status_code = upgrade.status_code;
   out.headers = upgrade.headers;
-  out.body = upgrade.body.substr(0, kBodyBytes);
+  out.body = upgrade.body.substr(0, kFollowUpBodyBytes);
   out.bytes_received = upgrade.bytes_received;
   out.first_bytes_hex = upgrade.first_bytes_hex;
   if (stage.status != StageStatus::ok && stage.condition != Condition::upgrade_rejected &&

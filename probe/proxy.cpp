@@ -20,15 +20,11 @@
 namespace wsprobe {
 namespace {
 
-constexpr std::size_t kMaxBodyBytes = 4 * 1024;
+constexpr std::size_t kMaxProxyBodyBytes = 4 * 1024;
 constexpr std::size_t kEvidenceBytes = 64;
 // A refusal's body and a non-HTTP answer are evidence, not the point: a keep-alive proxy must not
 // hold the stage to its whole budget (as the upgrade stage waits for a non-101 body).
 constexpr auto kEvidenceGrace = std::chrono::milliseconds(500);
-
-std::string milliseconds_text(Clock::duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
 
 Micros micros_since(Clock::time_point start) {
   return std::chrono::duration_cast<Micros>(Clock::now() - start);
@@ -217,9 +213,9 @@ net::awaitable<Outcome> negotiate_http(beast::tcp_stream& stream, const ProbeCon
   std::string body;
   const auto length = content_length(head.headers);
   if (!length || *length > 0) {
-    co_await read_evidence(stream, body, kMaxBodyBytes, length, observed, deadline);
+    co_await read_evidence(stream, body, kMaxProxyBodyBytes, length, observed, deadline);
   }
-  observed.body = body.substr(0, kMaxBodyBytes);
+  observed.body = body.substr(0, kMaxProxyBodyBytes);
   co_return failed(Condition::proxy_refused,
                    "proxy " + proxy_name + " answered CONNECT " + observed.tunnel_target + " with " + answer);
 }

@@ -16,15 +16,10 @@
 #include <mutex>
 #include <set>
 
+#include "probe/errors.hpp"
+
 namespace wsprobe {
 namespace {
-
-int init_ares_library() {
-  static std::once_flag once;
-  static int status = ARES_SUCCESS;
-  std::call_once(once, [] { status = ares_library_init(ARES_LIB_INIT_ALL); });
-  return status;
-}
 
 std::string address_text(const net::ip::address& address) { return address.to_string(); }
 
@@ -225,11 +220,14 @@ std::optional<net::ip::address> parse_address(std::string text) {
   return address;
 }
 
-std::string milliseconds_text(Clock::duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
-}
-
 }  // namespace
+
+int initialize_resolver_library() {
+  static std::once_flag once;
+  static int status = ARES_SUCCESS;
+  std::call_once(once, [] { status = ares_library_init(ARES_LIB_INIT_ALL); });
+  return status;
+}
 
 net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std::string> dns_server, int family,
                                             Clock::time_point deadline, Interruption* interruption) {
@@ -242,7 +240,7 @@ net::awaitable<NameResolution> resolve_name(std::string host, std::optional<std:
     return out;
   };
 
-  if (int status = init_ares_library(); status != ARES_SUCCESS)
+  if (int status = initialize_resolver_library(); status != ARES_SUCCESS)
     co_return fail(Condition::internal, status, "c-ares library init");
 
   // Declared before the channel: ares_destroy may still call back into it.

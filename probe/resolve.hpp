@@ -14,6 +14,10 @@ struct NameResolution {
   std::string detail;                         // "resolving HOST via SERVER: ..." on failure
 };
 
+// c-ares's process-wide initialisation, once (later calls return the first one's status);
+// resolve_name calls it, and the run calls it before any clock starts (probe/process_init.hpp).
+int initialize_resolver_library();
+
 // Resolves `host` with c-ares before `deadline` (AF_UNSPEC, AF_INET or AF_INET6), through
 // `dns_server` when given, else the system's resolvers and hosts file; `interruption` (may be
 // null) ends it early, as the deadline does. Never throws.

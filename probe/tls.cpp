@@ -20,6 +20,8 @@
 #include <ctime>
 
 #include "probe/errors.hpp"
+#include "probe/openssl_text.hpp"
+#include "probe/tls_contexts.hpp"
 #include "wire/hex.hpp"
 #include "wire/tls_record.hpp"
 
@@ -167,8 +169,8 @@ struct AlertTrace {
 
 class TlsConnection final : public Connection {
  public:
-  TlsConnection(beast::tcp_stream tcp, ssl::context context)
-      : context_(std::move(context)), stream_(std::move(tcp), context_) {}
+  TlsConnection(beast::tcp_stream tcp, std::shared_ptr<ssl::context> context)
+      : context_(std::move(context)), stream_(std::move(tcp), *context_) {}
 
   net::awaitable<IoResult> read_some(net::mutable_buffer buffer, Clock::time_point deadline) override {
     if (interrupted_) co_return interrupted_io();
@@ -208,7 +210,7 @@ class TlsConnection final : public Connection {
 
  private:
   AlertTrace alerts_;     // before stream_: OpenSSL's message callback refers to it until SSL_free
-  ssl::context context_;  // before stream_: the SSL object refers to it
+  std::shared_ptr<ssl::context> context_;  // before stream_: the SSL object refers to it
   ssl::stream<RecordingStream> stream_;
   bool shut_down_ = false;
 };
@@ -233,16 +235,6 @@ void on_tls_message(int write_p, int, int content_type, const void* buf, std::si
     return;
   }
   keep_alert(write_p ? trace->sent : trace->received, alert);
-}
-
-using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
-
-std::string name_rfc2253(const X509_NAME* name) {
-  BioPtr bio(BIO_new(BIO_s_mem()), &BIO_free);
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
 }
 
 std::string asn1_text(const ASN1_STRING* s) {
@@ -366,12 +358,6 @@ std::string alert_words(int description) {
   return std::to_string(description) + " (" + name + ")";
 }
 
-std::string openssl_error_text(unsigned long code) {
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
-
 bool is_ssl_error(const error_code& ec) { return ec.category() == net::error::get_ssl_category(); }
 
 // First bytes that cannot start a TLS record, or OpenSSL's own "this is not TLS" reasons, mean the
@@ -406,128 +392,6 @@ ServerName server_name(const ProbeOptions& options) {
   const bool sni_suppressed = options.sni && options.sni->empty();
   if (!out.is_address && !sni_suppressed) out.sni = out.verify;
   return out;
-}
-
-// --tls-min / --tls-max as the CLI spells them ("1.2"), OpenSSL's codes, and the names reports use.
-struct TlsVersion {
-  std::string_view option;
-  int code;
-  std::string_view name;
-};
-constexpr TlsVersion kTlsVersions[] = {{"1.0", TLS1_VERSION, "TLSv1.0"},
-                                       {"1.1", TLS1_1_VERSION, "TLSv1.1"},
-                                       {"1.2", TLS1_2_VERSION, "TLSv1.2"},
-                                       {"1.3", TLS1_3_VERSION, "TLSv1.3"}};
-
-const TlsVersion* find_tls_version(const std::optional<std::string>& option) {
-  if (!option) return nullptr;
-  for (const auto& version : kTlsVersions)
-    if (version.option == *option) return &version;
-  return nullptr;
-}
-
-// Why the client configuration could not be applied (a local failure), or nothing.
-using ConfigError = std::optional<std::string>;
-
-std::string take_openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  return code ? openssl_error_text(code) : std::string("no OpenSSL error");
-}
-
-// --tls-min / --tls-max. OpenSSL 3 refuses TLS 1.0 and 1.1 at security level 1 and above (their
-// handshake signatures use SHA-1, below level 1's 80 bits; Debian's default is level 2), so a
-// range reaching below TLS 1.2 runs at level 0: the user asked to test a legacy server, and the
-// probe must be able to. `legacy` says whether the level was lowered.
-ConfigError apply_version_range(SSL_CTX* ctx, const ProbeOptions& options, TlsObservation& obs, bool& legacy) {
-  const TlsVersion* min = find_tls_version(options.tls_min);
-  const TlsVersion* max = find_tls_version(options.tls_max);
-  if ((options.tls_min && !min) || (options.tls_max && !max))
-    return "not a TLS version: --tls-min/--tls-max take 1.0, 1.1, 1.2 or 1.3";
-  if (min) obs.version_min = std::string(min->name);
-  if (max) obs.version_max = std::string(max->name);
-  // --tls-max below 1.2 alone: a system policy's minimum (MinProtocol = TLSv1.2 in openssl.cnf on
-  // some distributions) would leave nothing to offer.
-  const int min_code = min ? min->code : max && max->code < TLS1_2_VERSION ? TLS1_VERSION : 0;
-  if ((min_code && SSL_CTX_set_min_proto_version(ctx, min_code) != 1) ||
-      (max && SSL_CTX_set_max_proto_version(ctx, max->code) != 1))
-    return "OpenSSL refused the TLS version range: " + take_openssl_error();
-  legacy = (min && min->code < TLS1_2_VERSION) || (max && max->code < TLS1_2_VERSION);
-  if (legacy) SSL_CTX_set_security_level(ctx, 0);
-  return std::nullopt;
-}
-
-// --ciphers: OpenSSL keeps TLS 1.3 suites (IANA names, "TLS_AES_128_GCM_SHA256") apart from the
-// TLS 1.2-and-below list ("ECDHE-RSA-AES128-GCM-SHA256", keywords as "HIGH:!aNULL"); each part
-// replaces its own default only, as curl's --ciphers / --tls13-ciphers do.
-ConfigError apply_ciphers(SSL_CTX* ctx, const std::string& list) {
-  std::string legacy_list, tls13_list;
-  std::vector<std::string> tls13_names;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t end = std::min(list.find_first_of(":, ", start), list.size());
-    std::string item = list.substr(start, end - start);
-    start = end + 1;
-    if (item.empty()) continue;
-    std::string& into = item.rfind("TLS_", 0) == 0 ? tls13_list : legacy_list;
-    if (&into == &tls13_list) tls13_names.push_back(item);
-    into += (into.empty() ? "" : ":") + item;
-  }
-  if (legacy_list.empty() && tls13_list.empty()) return "--ciphers '" + list + "' names no cipher";
-  if (!legacy_list.empty() && SSL_CTX_set_cipher_list(ctx, legacy_list.c_str()) != 1)
-    return "--ciphers '" + legacy_list + "': " + take_openssl_error();
-  if (!tls13_list.empty() && SSL_CTX_set_ciphersuites(ctx, tls13_list.c_str()) != 1)
-    return "--ciphers '" + tls13_list + "': " + take_openssl_error();
-  // OpenSSL skips TLS 1.3 names it does not know without an error: a typo would silently offer
-  // fewer suites than asked.
-  STACK_OF(SSL_CIPHER)* offered = SSL_CTX_get_ciphers(ctx);
-  for (const auto& name : tls13_names) {
-    bool known = false;
-    for (int i = 0; i < sk_SSL_CIPHER_num(offered) && !known; ++i)
-      known = name == SSL_CIPHER_get_name(sk_SSL_CIPHER_value(offered, i));
-    if (!known) return "--ciphers: unknown TLS 1.3 cipher suite " + name;
-  }
-  return std::nullopt;
-}
-
-// PEM pass phrase callback that never prompts: an encrypted key fails instead of blocking on the
-// terminal (OpenSSL's default callback reads one from it).
-int no_passphrase(char*, int, int, void* asked) {
-  *static_cast<bool*>(asked) = true;
-  return 0;
-}
-
-// --cert FILE (the leaf first, then intermediates, as curl and nginx take a chain file) and
-// --key FILE (default: the --cert file). On success `subject` is the leaf's subject.
-ConfigError load_client_certificate(SSL_CTX* ctx, const std::string& cert_file, const std::optional<std::string>& key_option,
-                                    std::string& subject) {
-  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1)
-    return "cannot load --cert " + cert_file + ": " + take_openssl_error();
-  X509* leaf = SSL_CTX_get0_certificate(ctx);
-  const std::string& key_file = key_option ? *key_option : cert_file;
-  const std::string key_flag = key_option ? "--key " + key_file : "--cert " + cert_file;
-  BioPtr bio(BIO_new_file(key_file.c_str(), "r"), &BIO_free);
-  if (!bio) return "cannot open " + key_flag + ": " + take_openssl_error();
-  bool passphrase_asked = false;
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, &no_passphrase, &passphrase_asked), &EVP_PKEY_free);
-  if (!key) {
-    std::string why = take_openssl_error();
-    if (passphrase_asked)
-      return key_flag + " is encrypted and wsprobe does not ask for pass phrases: decrypt it first "
-                        "(openssl pkey -in KEY -out KEY.plain)";
-    return key_option ? "no private key in " + key_flag + ": " + why
-                      : "no private key in --cert " + cert_file + " (pass it with --key): " + why;
-  }
-  if (!leaf || X509_check_private_key(leaf, key.get()) != 1) {
-    ERR_clear_error();
-    return (key_option ? "--key " + key_file + " does not match --cert " + cert_file
-                       : "the private key in --cert " + cert_file + " does not match its certificate") +
-           (leaf ? " (" + name_rfc2253(X509_get_subject_name(leaf)) + ")" : std::string{});
-  }
-  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) return "cannot use " + key_flag + ": " + take_openssl_error();
-  subject = name_rfc2253(X509_get_subject_name(leaf));
-  return std::nullopt;
 }
 
 // OpenSSL's reasons for having nothing to offer: our own configuration (a version range and a
@@ -604,37 +468,7 @@ StageResult classify_failure(StageTimer& timer, const TlsObservation& obs, const
   return failed(Condition::tls_failure, detail + ciphers);
 }
 
-// Applies what the options ask of the client side: trust, version range, ciphers, client
-// certificate. Fills the observation's configured fields; `legacy` says the security level was lowered.
-ConfigError configure_context(SSL_CTX* ctx, const ProbeOptions& options, TlsObservation& obs, bool& legacy) {
-  ERR_clear_error();
-  const int loaded = options.cacert_file ? SSL_CTX_load_verify_locations(ctx, options.cacert_file->c_str(), nullptr)
-                                         : SSL_CTX_set_default_verify_paths(ctx);
-  if (loaded != 1)
-    return options.cacert_file ? "cannot load --cacert " + *options.cacert_file + " (not a PEM file of CA certificates?): " +
-                                     take_openssl_error()
-                               : "cannot load the system's CA certificates: " + take_openssl_error();
-  SSL_CTX_set_verify(ctx, options.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
-  if (auto error = apply_version_range(ctx, options, obs, legacy)) return error;
-  if (options.ciphers)
-    if (auto error = apply_ciphers(ctx, *options.ciphers)) return error;
-  if (options.client_cert_file) {
-    std::string subject;
-    if (auto error = load_client_certificate(ctx, *options.client_cert_file, options.client_key_file, subject))
-      return error;
-    obs.client_certificate = std::move(subject);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
-
-std::optional<std::string> check_tls_configuration(const ProbeOptions& options) {
-  ssl::context ssl_context(ssl::context::tls_client);
-  TlsObservation ignored;
-  bool legacy = false;
-  return configure_context(ssl_context.native_handle(), options, ignored, legacy);
-}
 
 net::awaitable<StageResult> run_tls(ProbeContext& context) {
   const ProbeOptions& options = context.options;
@@ -650,13 +484,13 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
   obs.offered_alpn = options.alpn;
   obs.verification_enabled = !options.insecure;
 
-  ssl::context ssl_context(ssl::context::tls_client);
-  bool legacy = false;
-  if (auto error = configure_context(ssl_context.native_handle(), options, obs, legacy)) {
-    co_return local_failure(std::move(*error));
-  }
+  const auto prepared = client_context_for(options);
+  if (prepared->error) co_return local_failure(*prepared->error);
+  obs.version_min = prepared->version_min;
+  obs.version_max = prepared->version_max;
+  obs.client_certificate = prepared->client_certificate;
 
-  auto connection = std::make_unique<TlsConnection>(std::move(*context.tcp), std::move(ssl_context));
+  auto connection = std::make_unique<TlsConnection>(std::move(*context.tcp), prepared->context);
   context.tcp.reset();
   SSL* ssl = connection->stream().native_handle();
 
@@ -668,6 +502,7 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
     alpn_wire.push_back(static_cast<char>(protocol.size()));
     alpn_wire += protocol;
   }
+  SSL_set_verify(ssl, options.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
   X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   bool configured = (alpn_wire.empty() ||
@@ -705,7 +540,7 @@ net::awaitable<StageResult> run_tls(ProbeContext& context) {
     alerts.observation = &obs;
     context.connection = std::move(connection);
     co_return timer.finish(StageStatus::ok, Condition::none,
-                           legacy ? "OpenSSL security level 0, to allow TLS below 1.2" : "");
+                           prepared->legacy ? "OpenSSL security level 0, to allow TLS below 1.2" : "");
   }
   StageResult result = classify_failure(timer, obs, record, ec, allotted, options);
   if (result.condition == Condition::not_tls) obs.first_bytes_hex = to_hex(record.first_bytes, kFirstBytes);

@@ -15,7 +15,7 @@ namespace wsprobe {
 // §3 allows host names only); the name or address is checked against the certificate. --sni NAME
 // replaces the host for both (SNI and certificate name); --sni '' sends no SNI and checks the host.
 // Trust comes from options.cacert_file when set (instead of the system store, as curl's --cacert),
-// else the system's default paths. Under options.insecure the handshake does not stop on a bad
+// else the system's default paths, loaded once per run (probe/tls_contexts.hpp). Under options.insecure the handshake does not stop on a bad
 // chain, but verify_result still says what OpenSSL thought of it.
 //
 // Client controls, applied before the clock starts (a problem with them is `internal`):
@@ -46,10 +46,5 @@ namespace wsprobe {
 //   internal           a local failure (unreadable --cacert, --cert or --key file, a key that does not
 //                      match the certificate, an invalid --ciphers list, nothing left to offer)
 net::awaitable<StageResult> run_tls(ProbeContext& context);
-
-// Loads what the options name for TLS (--cacert, --cert, --key, --ciphers, the version range)
-// into a throwaway context, with the code run_tls uses, so that a user's mistake is a usage
-// error before any connection instead of a failed stage. The error's words, or nothing.
-std::optional<std::string> check_tls_configuration(const ProbeOptions& options);
 
 }  // namespace wsprobe

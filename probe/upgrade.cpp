@@ -12,10 +12,10 @@
 namespace wsprobe {
 namespace {
 
-constexpr std::size_t kMaxBodyBytes = 4 * 1024;
+constexpr std::size_t kMaxRefusalBodyBytes = 4 * 1024;
 // How long to wait for the rest of a non-101 body whose length the head did not give: the body is
 // evidence, not the point, so a keep-alive peer must not hold the stage to its whole budget.
-constexpr auto kBodyGrace = std::chrono::milliseconds(500);
+constexpr auto kRefusalBodyGrace = std::chrono::milliseconds(500);
 
 struct ReadState {
   std::string received;
@@ -58,7 +58,7 @@ std::size_t longest_line(std::string_view head) {
 }
 
 bool body_complete(const HttpResponseHead& head, std::string_view body) {
-  if (const auto length = content_length(head.headers)) return body.size() >= std::min(*length, kMaxBodyBytes);
+  if (const auto length = content_length(head.headers)) return body.size() >= std::min(*length, kMaxRefusalBodyBytes);
   if (const auto te = find_header(head.headers, "Transfer-Encoding"); te && has_token(*te, "chunked"))
     return body.find("\r\n0\r\n\r\n") != std::string_view::npos || body.starts_with("0\r\n\r\n");
   return false;
@@ -150,14 +150,14 @@ net::awaitable<StageResult> run_upgrade(ProbeContext& context) {
   if (head.status_code != 101) {
     // Keep up to 4 KiB of the body as evidence (the nginx and ALB error pages say who answered).
     if (state.end == Condition::none) {
-      const auto body_deadline = std::min(deadline, Clock::now() + kBodyGrace);
-      co_await read_until(connection, state, body_deadline, first_byte_at, head.head_bytes + kMaxBodyBytes + 1,
+      const auto body_deadline = std::min(deadline, Clock::now() + kRefusalBodyGrace);
+      co_await read_until(connection, state, body_deadline, first_byte_at, head.head_bytes + kMaxRefusalBodyBytes + 1,
                           [&](std::string_view bytes) { return body_complete(head, bytes.substr(head.head_bytes)); });
       if (state.end == Condition::eof || state.end == Condition::reset) observed.connection_end = state.end;
     }
     const auto body = std::string_view(state.received).substr(head.head_bytes);
-    observed.body = std::string(body.substr(0, kMaxBodyBytes));
-    observed.body_truncated = body.size() > kMaxBodyBytes;
+    observed.body = std::string(body.substr(0, kMaxRefusalBodyBytes));
+    observed.body_truncated = body.size() > kMaxRefusalBodyBytes;
     observed.bytes_received = state.received.size();
     co_return timer.finish(StageStatus::failed, Condition::upgrade_rejected, head.status_line);
   }

@@ -94,7 +94,6 @@ std::optional<WsEvent> WsChannel::refuse_event(const WsEvent& event) {
 }
 
 net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
-  std::array<char, 16 * 1024> chunk{};
   const auto deadline = std::min(soft_deadline, hard_deadline_);
   for (;;) {
     while (auto frame = decoder_.next()) {
@@ -134,9 +133,15 @@ net::awaitable<WsEvent> WsChannel::next(Clock::time_point soft_deadline) {
     if (const auto& error = decoder_.error() ? decoder_.error() : assembler_.error())
       co_return failure(Condition::protocol_violation, *error, Clock::now());
     if (const auto now = Clock::now(); now >= deadline) co_return failure(Condition::timeout, "timed out", now);
-    auto [ec, n] = co_await read_some_until(net::buffer(chunk), soft_deadline);
+    if (read_buffer_.size() < kMinRead) read_buffer_.resize(kMinRead);
+    auto [ec, n] = co_await read_some_until(net::buffer(read_buffer_), soft_deadline);
     if (ec) co_return failure(classify_io_error(ec), describe_error(ec), Clock::now());
-    decoder_.feed(std::string_view(chunk.data(), n));
+    decoder_.feed(std::string_view(read_buffer_.data(), n));
+    if (n == read_buffer_.size() && n < kMaxRead) {
+      read_buffer_.resize(2 * n);
+    } else if (n < read_buffer_.size() / 4 && read_buffer_.size() > kMinRead) {
+      read_buffer_ = std::string(read_buffer_.size() / 2, '\0');  // resize() would keep the capacity
+    }
   }
 }
 

@@ -83,6 +83,12 @@ class WsChannel {
   std::unique_ptr<Inflater> inflater_;
   FrameDecoder decoder_;
   MessageAssembler assembler_;
+  // Sized to need (issue 12): small while frames are small or the connection idles (a held
+  // connection's pending read holds it), doubled when a read fills it, halved when reads stay
+  // short. A buffer in the reading coroutine's frame would cost 16 KiB per held connection.
+  static constexpr std::size_t kMinRead = 512;
+  static constexpr std::size_t kMaxRead = 64 * 1024;
+  std::string read_buffer_;
   bool peer_closed_ = false;           // the server's close frame was read: nothing may follow it
   std::size_t pings_sent_ = 0;         // a pong answering one of these is not unsolicited
   std::size_t pongs_received_ = 0;

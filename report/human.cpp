@@ -8,6 +8,7 @@
 #include "checks/catalogue.hpp"
 #include "model/join.hpp"
 #include "report/node_table.hpp"
+#include "report/paint.hpp"
 #include "report/text.hpp"
 #include "wire/close_codes.hpp"
 
@@ -26,36 +27,6 @@ constexpr std::size_t kAddressesShown = 4;
 constexpr std::size_t kHeadersShown = 8;
 constexpr std::size_t kBodyLinesShown = 4;
 constexpr std::size_t kHexBytesPerLine = 24;
-
-enum class Tone { plain, good, bad, caution, muted, strong };
-
-// ANSI SGR colours, or nothing at all: plain output must not hold a single ESC byte.
-class Painter {
- public:
-  explicit Painter(bool color) : color_(color) {}
-
-  bool enabled() const { return color_; }
-
-  std::string operator()(std::string_view text, Tone tone) const {
-    if (!color_ || tone == Tone::plain || text.empty()) return std::string(text);
-    return "\x1b[" + std::string(code(tone)) + "m" + std::string(text) + "\x1b[0m";
-  }
-
- private:
-  static std::string_view code(Tone tone) {
-    switch (tone) {
-      case Tone::good: return "32";
-      case Tone::bad: return "31";
-      case Tone::caution: return "33";
-      case Tone::muted: return "2";
-      case Tone::strong: return "1";
-      case Tone::plain: break;
-    }
-    return "0";
-  }
-
-  bool color_;
-};
 
 struct Context {
   Painter paint;

@@ -301,6 +301,7 @@ Json stage_json(const StageResult& stage, const Observations& all) {
           {"status", str(to_string(stage.status))},
           {"start_us", ran ? Json(stage.start_offset.count()) : Json()},
           {"duration_us", ran ? Json(stage.duration.count()) : Json()},
+          {"loop_lag_us", ran && stage.loop_lag ? Json(stage.loop_lag->count()) : Json()},
           {"condition", condition_or_null(stage.condition)},
           {"detail", nonempty_or_null(stage.detail)},
           {"observed", observed_for(stage.stage, all)}};

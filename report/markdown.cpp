@@ -106,12 +106,12 @@ std::string header_block(const std::optional<std::string>& status_line, const st
   return code_block(raw);
 }
 
-std::string close_frame_text(const CloseFrame& frame) {
+std::string close_frame_markdown(const CloseFrame& frame) {
   if (!frame.code) return "a close frame without a code";
   return std::to_string(*frame.code) + (frame.reason.empty() ? "" : " \"" + md(frame.reason) + "\"");
 }
 
-std::string latency_text(const LatencyStats& stats) {
+std::string latency_markdown(const LatencyStats& stats) {
   return "p50 " + text::format_ms(stats.p50) + ", p95 " + text::format_ms(stats.p95) + ", max " +
          text::format_ms(stats.max);
 }
@@ -231,14 +231,14 @@ void echo_facts(Facts& facts, const EchoObservation& echo) {
     const auto pongs = std::count_if(echo.ping_rtts.begin(), echo.ping_rtts.end(),
                                      [](const std::optional<Micros>& rtt) { return rtt.has_value(); });
     facts.lines.push_back("Pings: " + std::to_string(pongs) + "/" + std::to_string(echo.ping_rtts.size()) + " answered" +
-                          (echo.ping_latency ? ", " + latency_text(*echo.ping_latency) : ""));
+                          (echo.ping_latency ? ", " + latency_markdown(*echo.ping_latency) : ""));
   }
   if (!echo.messages.empty()) {
     const auto echoed = std::count_if(echo.messages.begin(), echo.messages.end(), [](const EchoMessage& message) {
       return message.outcome == EchoMessage::Outcome::echoed;
     });
     facts.lines.push_back("Messages: " + std::to_string(echoed) + "/" + std::to_string(echo.messages.size()) +
-                          " echoed" + (echo.echo_latency ? ", " + latency_text(*echo.echo_latency) : "") +
+                          " echoed" + (echo.echo_latency ? ", " + latency_markdown(*echo.echo_latency) : "") +
                           (echo.echo_endpoint == false ? " (not an echo endpoint)" : ""));
   }
   if (echo.expect)
@@ -249,7 +249,7 @@ void echo_facts(Facts& facts, const EchoObservation& echo) {
     for (const auto& probe : echo.size_sweep) sizes.push_back(std::to_string(probe.size_bytes) + " B " + md(probe.outcome));
     facts.lines.push_back("Sizes: " + join(sizes, ", "));
   }
-  if (echo.peer_close) facts.lines.push_back("The server closed during echo: " + close_frame_text(*echo.peer_close));
+  if (echo.peer_close) facts.lines.push_back("The server closed during echo: " + close_frame_markdown(*echo.peer_close));
   if (echo.connection_end) facts.lines.push_back("Connection ended during echo: " + std::string(to_string(*echo.connection_end)));
 }
 
@@ -260,7 +260,7 @@ void hold_facts(Facts& facts, const HoldObservation& hold) {
   } else {
     line += "cut after " + text::format_ms(hold.cut_after.value_or(hold.held)) + " by " + md(hold.end.value_or("?"));
     if (!hold.closed_by.empty()) line += " (closed by " + md(hold.closed_by) + ")";
-    if (hold.peer_close) line += ", close frame " + close_frame_text(*hold.peer_close);
+    if (hold.peer_close) line += ", close frame " + close_frame_markdown(*hold.peer_close);
   }
   line += ", " + std::to_string(hold.pings_sent) + " pings, " + std::to_string(hold.messages_sent) + " messages sent";
   facts.lines.push_back(line);
@@ -270,7 +270,7 @@ void close_facts(Facts& facts, const CloseObservation& close) {
   std::string line = "Close: ";
   line += close.code_sent ? "sent " + std::to_string(*close.code_sent) : "sent none";
   line += close.peer_close ? ", the server " + std::string(close.peer_initiated ? "sent first " : "answered ") +
-                                 close_frame_text(*close.peer_close)
+                                 close_frame_markdown(*close.peer_close)
                            : ", no close frame from the server";
   if (close.close_rtt) line += " in " + text::format_ms(*close.close_rtt);
   line += close.tcp_closed_cleanly ? ", clean" : ", unclean";
@@ -318,7 +318,7 @@ void render_followups(std::string& out, const std::vector<FollowUpObservation>& 
   out += "\n";
 }
 
-void render_fingerprints(std::string& out, const std::vector<Fingerprint>& fingerprints) {
+void render_fingerprints_markdown(std::string& out, const std::vector<Fingerprint>& fingerprints) {
   if (fingerprints.empty()) return;
   out += "### Answered by\n\n";
   for (const auto& fingerprint : fingerprints)
@@ -341,7 +341,7 @@ void render_target(std::string& out, const TargetResult& result) {
   render_nodes(out, result.nodes);
   render_facts(out, result);
   render_followups(out, result.followups);
-  render_fingerprints(out, result.fingerprints);
+  render_fingerprints_markdown(out, result.fingerprints);
 }
 
 // Several targets: one row each before the details, so a ticket reader sees the whole run first.

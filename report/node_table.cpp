@@ -3,31 +3,17 @@
 #include <algorithm>
 #include <set>
 
+#include "report/paint.hpp"
 #include "report/text.hpp"
 
 namespace wsprobe {
 namespace {
-
-enum class Tone { plain, good, bad, caution, muted };
 
 // One table cell: its words, and the colour they take when colour is on.
 struct Cell {
   std::string text;
   Tone tone = Tone::plain;
 };
-
-std::string painted(const Cell& cell, bool color) {
-  if (!color || cell.tone == Tone::plain || cell.text.empty()) return cell.text;
-  std::string_view code = "0";
-  switch (cell.tone) {
-    case Tone::good: code = "32"; break;
-    case Tone::bad: code = "31"; break;
-    case Tone::caution: code = "33"; break;
-    case Tone::muted: code = "2"; break;
-    case Tone::plain: break;
-  }
-  return "\x1b[" + std::string(code) + "m" + cell.text + "\x1b[0m";
-}
 
 Cell stage_cell(const StageResult& stage) {
   const auto took = " " + text::format_ms(stage.duration);
@@ -71,6 +57,7 @@ std::vector<Stage> columns_for(const std::vector<TargetResult>& nodes) {
 }  // namespace
 
 std::string render_node_table(const TargetResult& parent, bool color) {
+  const Painter paint(color);
   if (parent.nodes.empty()) return {};
   const auto stages = columns_for(parent.nodes);
 
@@ -106,7 +93,7 @@ std::string render_node_table(const TargetResult& parent, bool color) {
   for (const auto& row : rows) {
     std::string line = "   ";
     for (std::size_t i = 0; i < row.size(); ++i) {
-      line += " " + painted(row[i], color);
+      line += " " + paint(row[i].text, row[i].tone);
       if (i + 1 < row.size()) line += std::string(widths[i] - text::columns(row[i].text) + 1, ' ');
     }
     out += line + "\n";

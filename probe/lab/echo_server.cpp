@@ -178,6 +178,10 @@ net::awaitable<void> run_acceptor(Impl* impl) {
       continue;  // a client that reset before accept (ECONNABORTED): keep serving
     }
     ++impl->accepted;
+    // As nginx and most servers do: without it the 101 after TLS 1.3's session tickets, and the
+    // close_notify after a close frame, wait out the client's 40 ms delayed ACK (Nagle).
+    error_code option_ec;
+    socket.set_option(tcp::no_delay(true), option_ec);
     if (impl->tls)
       net::co_spawn(impl->ioc, run_tls_session(impl, std::move(socket)), net::detached);
     else

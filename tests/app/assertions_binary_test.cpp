@@ -4,6 +4,7 @@
 
 #include "probe/lab/echo_server.hpp"
 #include "support/canned_peer.hpp"
+#include "support/probe_helpers.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
 
@@ -12,8 +13,6 @@ namespace {
 
 const std::string kUnauthorized =
     "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-
-std::string ws_url(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/ws"; }
 
 bool has_finding(const nlohmann::json& result, const std::string& id) {
   for (const auto& finding : result["findings"])
@@ -25,7 +24,8 @@ TEST_CASE("wsprobe --expect-status 401: a refusing endpoint passes, and fails an
           "[assertions][binary]") {
   test::CannedPeer peer(test::CannedScript::answer_http(kUnauthorized));
   SECTION("expected: exit 0, the upgrade marked as expected, the refusal kept as a note") {
-    const auto run = test::run_wsprobe({"--no-followup", "--no-color", "--expect-status", "401", ws_url(peer.port())});
+    const auto run =
+        test::run_wsprobe({"--no-followup", "--no-color", "--expect-status", "401", test::ws_url(peer.port(), "/ws")});
     INFO(run.describe());
     CHECK(run.exit_code == 0);
     CHECK_THAT(run.out, Catch::Contains("=> PASS") && Catch::Contains("upgrade exp"));
@@ -33,7 +33,7 @@ TEST_CASE("wsprobe --expect-status 401: a refusing endpoint passes, and fails an
   }
   SECTION("not expected: exit 1 with status_unexpected beside the refusal's own cause") {
     const auto run =
-        test::run_wsprobe({"--no-followup", "--json", "--expect-status", "101", ws_url(peer.port())});
+        test::run_wsprobe({"--no-followup", "--json", "--expect-status", "101", test::ws_url(peer.port(), "/ws")});
     INFO(run.describe());
     CHECK(run.exit_code == 1);
     const auto result = testing::parse_valid_report(run.out)["results"][0];
@@ -47,7 +47,7 @@ TEST_CASE("wsprobe --max-stage: a broken limit degrades (exit 3), and fails with
           "[assertions][binary]") {
   lab::EchoServer echo;
   // No real stage takes less than a microsecond: the limit is broken on every machine.
-  const std::vector<std::string> base{"--json", "--max-stage", "upgrade=0.001ms", ws_url(echo.port())};
+  const std::vector<std::string> base{"--json", "--max-stage", "upgrade=0.001ms", test::ws_url(echo.port(), "/ws")};
   const auto degraded = test::run_wsprobe(base);
   INFO(degraded.describe());
   CHECK(degraded.exit_code == 3);

@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
@@ -15,39 +13,17 @@
 #include "support/probe_helpers.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
+using test::contains;
+using test::occurrences;
+using test::read_file;
 using test::run_wsprobe;
-
-std::size_t count_of(const std::string& haystack, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + needle.size()))
-    ++count;
-  return count;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Budgets short enough that a wrong turn fails quickly, long enough for a busy machine.
-const std::vector<std::string> kShortBudgets{"--timeout", "20s", "--connect-timeout", "3s", "--tls-timeout", "3s",
-                                             "--upgrade-timeout", "3s", "--echo-timeout", "3s", "--count", "3"};
-
-std::vector<std::string> with_budgets(std::vector<std::string> args) {
-  args.insert(args.begin(), kShortBudgets.begin(), kShortBudgets.end());
-  return args;
-}
+using test::with_short_budgets;
 
 // ---------------------------------------------------------------------------------------------
 // wsprobe demo
@@ -57,7 +33,7 @@ TEST_CASE("wsprobe demo --no-color passes both targets, with no escape bytes", "
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
-  CHECK(count_of(run.out, "verdict: PASS") == 2);
+  CHECK(occurrences(run.out, "verdict: PASS") == 2);
   CHECK(contains(run.out, "ws://127.0.0.1:"));
   CHECK(contains(run.out, "wss://localhost:"));
   CHECK_FALSE(contains(run.out, "\x1b"));
@@ -88,7 +64,7 @@ TEST_CASE("wsprobe --json FILE demo writes the file and prints the human report"
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
-  CHECK(count_of(run.out, "verdict: PASS") == 2);
+  CHECK(occurrences(run.out, "verdict: PASS") == 2);
   CHECK_FALSE(contains(run.out, "\"schema_version\""));
   REQUIRE(std::filesystem::exists(path));
   const auto report = testing::parse_valid_report(read_file(path));
@@ -112,7 +88,7 @@ TEST_CASE("a refused port exits 1 and names tcp_refused", "[cli]") {
   test::RefusingPort closed;
   const auto url = "ws://127.0.0.1:" + std::to_string(closed.port()) + "/";
   SECTION("human report") {
-    const auto run = run_wsprobe(with_budgets({"--no-color", url}));
+    const auto run = run_wsprobe(with_short_budgets({"--no-color", url}));
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
@@ -120,7 +96,7 @@ TEST_CASE("a refused port exits 1 and names tcp_refused", "[cli]") {
     CHECK(contains(run.out, "tcp_refused"));
   }
   SECTION("JSON report") {
-    const auto run = run_wsprobe(with_budgets({"--json", url}));
+    const auto run = run_wsprobe(with_short_budgets({"--json", url}));
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
@@ -138,7 +114,7 @@ TEST_CASE("option -k against a lab TLS server exits 3 (degraded)", "[cli]") {
   options.tls = pki.leaf();
   lab::EchoServer server(std::move(options));
   const auto run = run_wsprobe(
-      with_budgets({"-k", "--no-color", "wss://127.0.0.1:" + std::to_string(server.port()) + "/echo"}));
+      with_short_budgets({"-k", "--no-color", "wss://127.0.0.1:" + std::to_string(server.port()) + "/echo"}));
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 3);
@@ -150,7 +126,7 @@ TEST_CASE("the JSON report of a rejected upgrade redacts secrets from argv and t
   test::CannedPeer peer(test::CannedScript::answer_http(
       "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nForbidden"));
   const auto url = "ws://127.0.0.1:" + std::to_string(peer.port()) + "/feed?access_token=t0k3n";
-  const auto run = run_wsprobe(with_budgets({"--json", url, "-H", "Authorization: Bearer s3cret"}));
+  const auto run = run_wsprobe(with_short_budgets({"--json", url, "-H", "Authorization: Bearer s3cret"}));
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 1);
@@ -174,7 +150,7 @@ TEST_CASE("the JSON report of a rejected upgrade redacts secrets from argv and t
 TEST_CASE("the JSON report holds no secret from the URL's query anywhere", "[cli]") {
   test::RefusingPort closed;
   const auto run = run_wsprobe(
-      with_budgets({"--json", "ws://127.0.0.1:" + std::to_string(closed.port()) + "/feed?access_token=t0k3n"}));
+      with_short_budgets({"--json", "ws://127.0.0.1:" + std::to_string(closed.port()) + "/feed?access_token=t0k3n"}));
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 1);

@@ -2,27 +2,24 @@
 // (exit code 2 with a message that says why).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <sstream>
 
 #include "app/cli.hpp"
 #include "probe/lab/certs.hpp"
+#include "support/parse_args.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
-
-CliParse parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "wsprobe");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  return parse_cli(static_cast<int>(argv.size()), argv.data());
-}
+using test::any_contains;
+using test::contains;
+using test::parse_args;
 
 // Parses and REQUIREs a runnable result.
 CliOptions parse_ok(std::vector<std::string> args) {
-  auto parsed = parse(std::move(args));
+  auto parsed = parse_args(std::move(args));
   INFO("exit " << parsed.exit_code << ": " << parsed.message);
   REQUIRE(parsed.options);
   return std::move(*parsed.options);
@@ -30,7 +27,7 @@ CliOptions parse_ok(std::vector<std::string> args) {
 
 // Parses and REQUIREs a usage error; returns its message.
 std::string parse_usage_error(std::vector<std::string> args) {
-  auto parsed = parse(std::move(args));
+  auto parsed = parse_args(std::move(args));
   REQUIRE_FALSE(parsed.options);
   CHECK(parsed.exit_code == 2);
   CHECK(parsed.message.starts_with("wsprobe: "));
@@ -41,14 +38,6 @@ std::string parse_usage_error(std::vector<std::string> args) {
 const ProbeOptions& only_target(const CliOptions& cli) {
   REQUIRE(cli.targets.size() == 1);
   return cli.targets.front();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-bool any_contains(const std::vector<std::string>& items, const std::string& needle) {
-  return std::any_of(items.begin(), items.end(), [&](const std::string& s) { return contains(s, needle); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +76,7 @@ TEST_CASE("parse_size reads bytes, K and M", "[cli]") {
 // Regression: `value * multiplier` once wrapped, turning a huge count of K into a small size.
 TEST_CASE("parse_size refuses sizes that overflow", "[cli]") {
   CHECK_FALSE(parse_size("18014398509481985K"));  // 2^54 + 1 KiB: wraps to 1024 bytes
-  CHECK(parse(std::vector<std::string>{"--size", "18014398509481985K", "ws://h/"}).exit_code == 2);
+  CHECK(parse_args(std::vector<std::string>{"--size", "18014398509481985K", "ws://h/"}).exit_code == 2);
 }
 
 TEST_CASE("duration and size options set the budgets, or exit 2", "[cli]") {
@@ -206,20 +195,20 @@ TEST_CASE("option -H refuses what is not 'Name: value', and CR or LF anywhere", 
 // help's own example (`wsprobe --json report.json -H 'Authorization: ...' wss://...`) failed.
 TEST_CASE("repeatable options before the URL do not swallow it", "[cli]") {
   SECTION("-H") {
-    auto parsed = parse({"-H", "X-Trace: abc", "wss://h/"});
+    auto parsed = parse_args({"-H", "X-Trace: abc", "wss://h/"});
     INFO(parsed.message);
     REQUIRE(parsed.options);
     CHECK(only_target(*parsed.options).target.host == "h");
     CHECK(parsed.options->probe.headers.size() == 1);
   }
   SECTION("--resolve") {
-    auto parsed = parse({"--resolve", "h:443:192.0.2.1", "wss://h/"});
+    auto parsed = parse_args({"--resolve", "h:443:192.0.2.1", "wss://h/"});
     INFO(parsed.message);
     REQUIRE(parsed.options);
     CHECK(parsed.options->probe.resolve.size() == 1);
   }
   SECTION("--subprotocol") {
-    auto parsed = parse({"--subprotocol", "v1", "wss://h/"});
+    auto parsed = parse_args({"--subprotocol", "v1", "wss://h/"});
     INFO(parsed.message);
     REQUIRE(parsed.options);
     CHECK(parsed.options->probe.subprotocols == std::vector<std::string>{"v1"});
@@ -253,7 +242,7 @@ TEST_CASE("option --resolve refuses malformed entries", "[cli]") {
 TEST_CASE("option --resolve refuses an ADDR that is not an IP address", "[cli]") {
   for (const char* entry : {"h:443:not-an-ip", "h:443:[]", "h:443:192.0.2"}) {
     INFO("--resolve '" << entry << "'");
-    CHECK(parse({"ws://h/", "--resolve", entry}).exit_code == 2);
+    CHECK(parse_args({"ws://h/", "--resolve", entry}).exit_code == 2);
   }
 }
 
@@ -343,13 +332,13 @@ TEST_CASE("no URL exits 2 with a clear message", "[cli]") {
 TEST_CASE("an unknown option exits 2; --help and --version exit 0", "[cli]") {
   CHECK(contains(parse_usage_error({"--bogus", "ws://h/"}), "--bogus"));
 
-  const auto help = parse({"--help"});
+  const auto help = parse_args({"--help"});
   CHECK_FALSE(help.options);
   CHECK(help.exit_code == 0);
   CHECK(contains(help.message, "--json [FILE]"));
   CHECK(contains(help.message, "Exit codes"));
 
-  const auto version = parse({"--version"});
+  const auto version = parse_args({"--version"});
   CHECK_FALSE(version.options);
   CHECK(version.exit_code == 0);
   CHECK(version.message.starts_with("wsprobe "));
@@ -792,7 +781,7 @@ TEST_CASE("New options keep secrets out of argv: attached -x, --targets", "[cli]
 }
 
 TEST_CASE("The help shows every new option, the optional FILEs, and a targets example", "[cli][targets]") {
-  const auto help = parse({"--help"}).message;
+  const auto help = parse_args({"--help"}).message;
   for (const char* text : {"--jsonl [FILE]", "--json [FILE]", "--junit", "--prometheus", "--markdown", "--targets",
                            "--concurrency", "--deadline", "--max-latency", "--max-stage", "--min-cert-days",
                            "--expect-subprotocol", "--expect-status", "--fail-on", "--name", "--tag",
@@ -819,7 +808,7 @@ TEST_CASE("user mistakes are usage errors that name the option", "[cli]") {
       {{"--echo", "off", "--message", "x", "ws://h/"}, "--message"},
   };
   for (const auto& [args, named] : cases) {
-    const auto parsed = parse(args);
+    const auto parsed = parse_args(args);
     INFO(parsed.message);
     CHECK(parsed.exit_code == 2);
     CHECK_FALSE(parsed.options);
@@ -836,7 +825,7 @@ TEST_CASE("schemes are case-insensitive and --dns-server takes numeric addresses
 }
 
 TEST_CASE("usage errors escape control bytes from argv", "[cli]") {
-  const auto parsed = parse({"--timeout", "\x1b]0;x\x07", "ws://h/"});
+  const auto parsed = parse_args({"--timeout", "\x1b]0;x\x07", "ws://h/"});
   CHECK(parsed.exit_code == 2);
   CHECK(parsed.message.find('\x1b') == std::string::npos);
   CHECK_THAT(parsed.message, Catch::Contains("\\x1b"));

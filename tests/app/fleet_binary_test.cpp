@@ -8,9 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
@@ -20,28 +18,16 @@
 #include "support/probe_helpers.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-std::string ws_url(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/"; }
-
-std::string read_file(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream out;
-  out << file.rdbuf();
-  return out.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using test::lines_of;
+using test::read_file;
+using test::ws_url;
 
 std::vector<std::string> args(std::vector<std::string> options, const std::vector<std::string>& urls) {
   options.insert(options.end(), urls.begin(), urls.end());

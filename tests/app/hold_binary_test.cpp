@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.hpp"
+#include "support/parse_args.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
 #include "support/ws_script_peer.hpp"
@@ -14,28 +15,26 @@ namespace {
 
 using namespace std::chrono_literals;
 
-CliParse parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "wsprobe");
+// `args` followed by a URL (never probed: the tests stop at parsing).
+CliParse parse_hold_args(std::vector<std::string> args) {
   args.push_back("ws://example.test/");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  return parse_cli(static_cast<int>(argv.size()), argv.data());
+  return test::parse_args(std::move(args));
 }
 
 TEST_CASE("hold flags: --hold, --hold-ping and --hold-message become ProbeOptions", "[hold][cli]") {
-  const auto silent = parse({"--hold", "90s"});
+  const auto silent = parse_hold_args({"--hold", "90s"});
   REQUIRE(silent.options);
   CHECK(silent.options->probe.hold == std::chrono::milliseconds(90000));
   CHECK_FALSE(silent.options->probe.hold_ping);
   CHECK_FALSE(silent.options->probe.hold_message);
 
-  const auto pinged = parse({"--hold", "2m", "--hold-ping", "20s", "--hold-message"});
+  const auto pinged = parse_hold_args({"--hold", "2m", "--hold-ping", "20s", "--hold-message"});
   REQUIRE(pinged.options);
   CHECK(pinged.options->probe.hold == std::chrono::milliseconds(120000));
   CHECK(pinged.options->probe.hold_ping == std::chrono::milliseconds(20000));
   CHECK(pinged.options->probe.hold_message);
 
-  const auto none = parse({});
+  const auto none = parse_hold_args({});
   REQUIRE(none.options);
   CHECK_FALSE(none.options->probe.hold);
 }
@@ -56,7 +55,7 @@ TEST_CASE("hold flags: nonsense is a usage error naming the flag", "[hold][cli]"
       {{"--hold", "60s", "--hold-message"}, "--hold-message needs --hold-ping"},
   };
   for (const auto& [args, says] : bad) {
-    const auto result = parse(args);
+    const auto result = parse_hold_args(args);
     INFO(result.message);
     CHECK_FALSE(result.options);
     CHECK(result.exit_code == 2);

@@ -23,10 +23,10 @@ using test::WsScript;
 using test::WsScriptPeer;
 
 // The budgets every case runs with: the whole probe within 3 s, each stage within 2 s.
-const std::vector<std::string> kBudgets{"--timeout", "3s", "--upgrade-timeout", "2s", "--echo-timeout", "2s",
-                                        "--close-timeout", "2s", "--count", "1", "--json"};
+const std::vector<std::string> kHostileBudgets{"--timeout", "3s", "--upgrade-timeout", "2s", "--echo-timeout", "2s",
+                                               "--close-timeout", "2s", "--count", "1", "--json"};
 // Process start, report and exit on a busy machine; the point is "not 60 s", not a timing gate.
-constexpr auto kSlack = 7s;
+constexpr auto kProcessSlack = 7s;
 constexpr long kMemoryBoundKiB = 32 * 1024;
 
 struct Outcome {
@@ -45,7 +45,7 @@ bool sanitized() {
 
 Outcome probe_hostile(const WsScript& script) {
   WsScriptPeer peer(script);
-  auto args = kBudgets;
+  auto args = kHostileBudgets;
   args.push_back("ws://127.0.0.1:" + std::to_string(peer.port()) + "/");
   test::BinaryOptions options;
   options.timeout = 40s;
@@ -53,7 +53,7 @@ Outcome probe_hostile(const WsScript& script) {
   INFO(run.describe());
   CHECK_FALSE(run.timed_out);
   CHECK(run.exit_code == 1);
-  CHECK(run.elapsed < std::chrono::duration_cast<std::chrono::milliseconds>(3s + kSlack));
+  CHECK(run.elapsed < std::chrono::duration_cast<std::chrono::milliseconds>(3s + kProcessSlack));
   CHECK(run.max_rss_kib > 0);
   if (!sanitized()) CHECK(run.max_rss_kib < kMemoryBoundKiB);
   const auto report = testing::parse_valid_report(run.out);

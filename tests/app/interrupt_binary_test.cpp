@@ -11,13 +11,13 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "probe/lab/certs.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 #include "support/ws_script_peer.hpp"
 
 namespace wsprobe {
@@ -25,13 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test::read_file;
 
 // Every file in `dir` whose name starts with '.': the ".NAME.XXXXXX" temporaries of Outputs.
 std::vector<std::string> hidden_files(const fs::path& dir) {

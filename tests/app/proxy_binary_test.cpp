@@ -8,30 +8,22 @@
 #include "support/real_proxies.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 namespace {
 
 using test::BinaryOptions;
+using test::contains;
 using test::run_wsprobe;
-
-const std::vector<std::string> kShortBudgets{"--timeout", "20s", "--connect-timeout", "3s", "--tls-timeout", "3s",
-                                             "--upgrade-timeout", "3s", "--echo-timeout", "3s", "--count", "3"};
-
-std::vector<std::string> with_budgets(std::vector<std::string> args) {
-  args.insert(args.begin(), kShortBudgets.begin(), kShortBudgets.end());
-  return args;
-}
+using test::with_short_budgets;
+using test::ws_url;
 
 // The proxy variables cleared (the test machine's own must not leak in), then `set` applied.
 BinaryOptions environment(std::vector<std::pair<std::string, std::string>> set) {
   auto options = test::without_proxy_variables();
   for (auto& [name, value] : set) options.env.emplace_back(name, value);
   return options;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // The stage object named `name` in the report's only result.
@@ -43,12 +35,11 @@ nlohmann::json stage(const nlohmann::json& report, const std::string& name) {
   return {};
 }
 
-std::string ws_url(const lab::EchoServer& server) { return "ws://127.0.0.1:" + std::to_string(server.port()) + "/"; }
-
 TEST_CASE("wsprobe --proxy http://... tunnels through tinyproxy and reports the CONNECT", "[cli][proxy]") {
   lab::EchoServer echo{lab::EchoServerOptions{}};
   test::Tinyproxy proxy;
-  const auto run = run_wsprobe(with_budgets({"--json", "--proxy", proxy.url(), ws_url(echo)}), environment({}));
+  const auto run =
+      run_wsprobe(with_short_budgets({"--json", "--proxy", proxy.url(), ws_url(echo.port())}), environment({}));
   INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
@@ -70,7 +61,8 @@ TEST_CASE("wsprobe reads http_proxy for ws:// and HTTPS_PROXY for wss://, creden
 
   SECTION("http_proxy, ws://") {
     lab::EchoServer echo{lab::EchoServerOptions{}};
-    const auto run = run_wsprobe(with_budgets({"--json", ws_url(echo)}), environment({{"http_proxy", with_credentials}}));
+    const auto run = run_wsprobe(with_short_budgets({"--json", ws_url(echo.port())}),
+                                 environment({{"http_proxy", with_credentials}}));
     INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 0);
@@ -88,7 +80,7 @@ TEST_CASE("wsprobe reads http_proxy for ws:// and HTTPS_PROXY for wss://, creden
     tls.tls = pki.leaf();
     lab::EchoServer echo(tls);
     const auto url = "wss://localhost:" + std::to_string(echo.port()) + "/";
-    const auto run = run_wsprobe(with_budgets({"--no-color", "--cacert", pki.ca_file(), url}),
+    const auto run = run_wsprobe(with_short_budgets({"--no-color", "--cacert", pki.ca_file(), url}),
                                  environment({{"HTTPS_PROXY", with_credentials}}));
     INFO(run.describe() << "\ntinyproxy log:\n" << proxy.log());
     REQUIRE_FALSE(run.timed_out);
@@ -98,7 +90,8 @@ TEST_CASE("wsprobe reads http_proxy for ws:// and HTTPS_PROXY for wss://, creden
   }
   SECTION("no credentials: exit 1, proxy_auth_required") {
     lab::EchoServer echo{lab::EchoServerOptions{}};
-    const auto run = run_wsprobe(with_budgets({"--json", ws_url(echo)}), environment({{"HTTP_PROXY", proxy.url()}}));
+    const auto run =
+        run_wsprobe(with_short_budgets({"--json", ws_url(echo.port())}), environment({{"HTTP_PROXY", proxy.url()}}));
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
@@ -115,7 +108,7 @@ TEST_CASE("NO_PROXY and --noproxy send the target around the proxy", "[cli][prox
   const auto dead = "http://127.0.0.1:" + std::to_string(dead_proxy.port());
 
   SECTION("--noproxy over HTTP_PROXY") {
-    const auto run = run_wsprobe(with_budgets({"--json", "--noproxy", "127.0.0.1", ws_url(echo)}),
+    const auto run = run_wsprobe(with_short_budgets({"--json", "--noproxy", "127.0.0.1", ws_url(echo.port())}),
                                  environment({{"HTTP_PROXY", dead}}));
     INFO(run.describe());
     CHECK(run.exit_code == 0);
@@ -124,20 +117,21 @@ TEST_CASE("NO_PROXY and --noproxy send the target around the proxy", "[cli][prox
     CHECK(stage(report, "tcp")["status"] == "ok");
   }
   SECTION("NO_PROXY=* with --proxy") {
-    const auto run =
-        run_wsprobe(with_budgets({"--json", "--proxy", dead, ws_url(echo)}), environment({{"NO_PROXY", "*"}}));
+    const auto run = run_wsprobe(with_short_budgets({"--json", "--proxy", dead, ws_url(echo.port())}),
+                                 environment({{"NO_PROXY", "*"}}));
     INFO(run.describe());
     CHECK(run.exit_code == 0);
     CHECK(stage(testing::parse_valid_report(run.out), "proxy")["status"] == "skipped");
   }
   SECTION("--proxy '' ignores ALL_PROXY") {
-    const auto run =
-        run_wsprobe(with_budgets({"--json", "--proxy", "", ws_url(echo)}), environment({{"ALL_PROXY", dead}}));
+    const auto run = run_wsprobe(with_short_budgets({"--json", "--proxy", "", ws_url(echo.port())}),
+                                 environment({{"ALL_PROXY", dead}}));
     INFO(run.describe());
     CHECK(run.exit_code == 0);
   }
   SECTION("without them the dead proxy is used: exit 1, proxy_unreachable") {
-    const auto run = run_wsprobe(with_budgets({"--json", ws_url(echo)}), environment({{"ALL_PROXY", dead}}));
+    const auto run =
+        run_wsprobe(with_short_budgets({"--json", ws_url(echo.port())}), environment({{"ALL_PROXY", dead}}));
     INFO(run.describe());
     CHECK(run.exit_code == 1);
     const auto report = testing::parse_valid_report(run.out);

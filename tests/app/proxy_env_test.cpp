@@ -10,14 +10,14 @@ using namespace wsprobe;
 
 namespace {
 
-Target target(std::string_view url) {
+Target parsed_target(std::string_view url) {
   auto parsed = parse_target(url);
   REQUIRE(parsed.target);
   return *parsed.target;
 }
 
 // A fake environment: only the variables given exist.
-Getenv environment(std::map<std::string, std::string> variables) {
+Getenv fake_environment(std::map<std::string, std::string> variables) {
   auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(variables));
   return [shared](const char* name) -> const char* {
     const auto found = shared->find(name);
@@ -109,29 +109,32 @@ TEST_CASE("redact_proxy_url hides only the password", "[proxy][cli]") {
 }
 
 TEST_CASE("select_proxy: wss reads https_proxy, ws reads http_proxy, then all_proxy", "[proxy][cli]") {
-  const auto env = environment({{"https_proxy", "http://s:1"},
-                                {"HTTPS_PROXY", "http://S:1"},
-                                {"http_proxy", "http://p:1"},
-                                {"HTTP_PROXY", "http://P:1"},
-                                {"ALL_PROXY", "socks5h://a:1"}});
-  CHECK(chosen(select_proxy(target("wss://example.com/"), {}, {}, env)) == "https_proxy s");
-  CHECK(chosen(select_proxy(target("ws://example.com/"), {}, {}, env)) == "http_proxy p");
+  const auto env = fake_environment({{"https_proxy", "http://s:1"},
+                                     {"HTTPS_PROXY", "http://S:1"},
+                                     {"http_proxy", "http://p:1"},
+                                     {"HTTP_PROXY", "http://P:1"},
+                                     {"ALL_PROXY", "socks5h://a:1"}});
+  CHECK(chosen(select_proxy(parsed_target("wss://example.com/"), {}, {}, env)) == "https_proxy s");
+  CHECK(chosen(select_proxy(parsed_target("ws://example.com/"), {}, {}, env)) == "http_proxy p");
 
   // Uppercase when lowercase is absent; HTTP_PROXY too (wsprobe is no CGI program: no httpoxy).
-  const auto upper = environment({{"HTTPS_PROXY", "http://S:1"}, {"HTTP_PROXY", "http://P:1"}});
-  CHECK(chosen(select_proxy(target("wss://example.com/"), {}, {}, upper)) == "HTTPS_PROXY S");
-  CHECK(chosen(select_proxy(target("ws://example.com/"), {}, {}, upper)) == "HTTP_PROXY P");
+  const auto upper = fake_environment({{"HTTPS_PROXY", "http://S:1"}, {"HTTP_PROXY", "http://P:1"}});
+  CHECK(chosen(select_proxy(parsed_target("wss://example.com/"), {}, {}, upper)) == "HTTPS_PROXY S");
+  CHECK(chosen(select_proxy(parsed_target("ws://example.com/"), {}, {}, upper)) == "HTTP_PROXY P");
 
-  const auto all = environment({{"all_proxy", "socks5h://a:1"}, {"ALL_PROXY", "socks5h://A:1"}, {"http_proxy", ""}});
-  CHECK(chosen(select_proxy(target("ws://example.com/"), {}, {}, all)) == "all_proxy a");
-  CHECK(chosen(select_proxy(target("ws://example.com/"), {}, {}, environment({}))) == "direct");
+  const auto all =
+      fake_environment({{"all_proxy", "socks5h://a:1"}, {"ALL_PROXY", "socks5h://A:1"}, {"http_proxy", ""}});
+  CHECK(chosen(select_proxy(parsed_target("ws://example.com/"), {}, {}, all)) == "all_proxy a");
+  CHECK(chosen(select_proxy(parsed_target("ws://example.com/"), {}, {}, fake_environment({}))) == "direct");
 }
 
 TEST_CASE("select_proxy: --proxy wins over the environment; --proxy '' ignores it", "[proxy][cli]") {
-  const auto env = environment({{"https_proxy", "http://s:1"}});
-  CHECK(chosen(select_proxy(target("wss://example.com/"), std::string("http://flag:2"), {}, env)) == "--proxy flag");
-  CHECK(chosen(select_proxy(target("wss://example.com/"), std::string(""), {}, env)) == "direct");
-  const auto bad = select_proxy(target("wss://example.com/"), {}, {}, environment({{"HTTPS_PROXY", "ftp://x"}}));
+  const auto env = fake_environment({{"https_proxy", "http://s:1"}});
+  CHECK(chosen(select_proxy(parsed_target("wss://example.com/"), std::string("http://flag:2"), {}, env)) ==
+        "--proxy flag");
+  CHECK(chosen(select_proxy(parsed_target("wss://example.com/"), std::string(""), {}, env)) == "direct");
+  const auto bad =
+      select_proxy(parsed_target("wss://example.com/"), {}, {}, fake_environment({{"HTTPS_PROXY", "ftp://x"}}));
   CHECK(bad.error.starts_with("HTTPS_PROXY: 'ftp://x' is not a proxy URL"));
 }
 
@@ -161,14 +164,15 @@ TEST_CASE("select_proxy: NO_PROXY and --noproxy as curl matches them", "[proxy][
   };
   for (const auto& c : cases) {
     INFO(c.url << " with NO_PROXY='" << c.list << "'");
-    const auto env = environment({{"https_proxy", "http://s:1"}, {"NO_PROXY", c.list}});
-    CHECK((chosen(select_proxy(target(c.url), {}, {}, env)) == "direct") == c.direct);
+    const auto env = fake_environment({{"https_proxy", "http://s:1"}, {"NO_PROXY", c.list}});
+    CHECK((chosen(select_proxy(parsed_target(c.url), {}, {}, env)) == "direct") == c.direct);
     // The same list as --noproxy, with --proxy.
-    const auto flag = select_proxy(target(c.url), std::string("http://f:1"), c.list, environment({}));
+    const auto flag = select_proxy(parsed_target(c.url), std::string("http://f:1"), c.list, fake_environment({}));
     CHECK((chosen(flag) == "direct") == c.direct);
   }
   // --noproxy replaces the variables; no_proxy comes before NO_PROXY.
-  const auto env = environment({{"https_proxy", "http://s:1"}, {"no_proxy", "example.com"}, {"NO_PROXY", "*"}});
-  CHECK(chosen(select_proxy(target("wss://other.org/"), {}, {}, env)) == "https_proxy s");
-  CHECK(chosen(select_proxy(target("wss://example.com/"), {}, std::string("other.org"), env)) == "https_proxy s");
+  const auto env = fake_environment({{"https_proxy", "http://s:1"}, {"no_proxy", "example.com"}, {"NO_PROXY", "*"}});
+  CHECK(chosen(select_proxy(parsed_target("wss://other.org/"), {}, {}, env)) == "https_proxy s");
+  CHECK(chosen(select_proxy(parsed_target("wss://example.com/"), {}, std::string("other.org"), env)) ==
+        "https_proxy s");
 }

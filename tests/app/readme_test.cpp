@@ -1,21 +1,15 @@
 // The README is the user's manual: these tests keep its cause table and option list true to the code.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "app/cli.hpp"
 #include "report/cause_table.hpp"
+#include "support/text_checks.hpp"
 
 namespace {
 
-std::string read_readme() {
-  std::ifstream file(WSPROBE_SOURCE_DIR "/README.md");
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+std::string read_readme() { return wsprobe::test::read_file(WSPROBE_SOURCE_DIR "/README.md"); }
 
 }  // namespace
 
@@ -49,11 +43,8 @@ TEST_CASE("README documents every option in --help", "[readme]") {
 TEST_CASE("the setup script's demo runs the binary the build makes", "[readme]") {
   // `bash scripts/setup.sh demo` is the README's first command: it builds into ./build and runs
   // the binary from there, so the path it names must be where CMake puts wsprobe.
-  std::ifstream file(WSPROBE_SOURCE_DIR "/scripts/setup.sh");
-  std::stringstream text;
-  text << file.rdbuf();
+  const auto script = wsprobe::test::read_file(WSPROBE_SOURCE_DIR "/scripts/setup.sh");
   std::smatch match;
-  const auto script = text.str();
   REQUIRE(std::regex_search(script, match, std::regex(R"(demo\)[^\n]*\./build/(\S+) demo)")));
   const std::string binary = WSPROBE_BINARY;
   const std::string built_suffix = "/" + match[1].str();

@@ -6,28 +6,26 @@
 
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
+#include "support/probe_helpers.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 #include "support/ws_script_peer.hpp"
 
 namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
+using test::contains;
 using test::run_wsprobe;
+using test::ws_url;
 
-const std::vector<std::string> kBudgets{"--timeout", "20s", "--connect-timeout", "3s", "--upgrade-timeout", "3s",
-                                        "--echo-timeout", "2s", "--count", "2"};
+const std::vector<std::string> kRequestBudgets{"--timeout", "20s", "--connect-timeout", "3s",
+                                               "--upgrade-timeout", "3s", "--echo-timeout", "2s", "--count", "2"};
 
 std::vector<std::string> args_with_budgets(std::vector<std::string> args) {
-  args.insert(args.begin(), kBudgets.begin(), kBudgets.end());
+  args.insert(args.begin(), kRequestBudgets.begin(), kRequestBudgets.end());
   return args;
-}
-
-std::string url_of(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/"; }
-
-bool contains(const std::string& haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 std::string verdict_cause(const std::string& json) {
@@ -45,7 +43,7 @@ TEST_CASE("request controls: -H @FILE sends the file's headers along with --host
                                  "X-Trace-Id: 42\n");
   test::WsScriptPeer peer(test::WsScript{});
   const auto run = run_wsprobe(args_with_budgets({"--no-color", "-H", "@" + headers.string(), "--host",
-                                                  "echo.internal.example", "-A", "probe-ua/2", url_of(peer.port())}));
+                                                  "echo.internal.example", "-A", "probe-ua/2", ws_url(peer.port())}));
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);
@@ -65,7 +63,7 @@ TEST_CASE("request controls: --message @FILE with --expect: a matching echo pass
   lab::EchoServer server;
   SECTION("matching") {
     const auto run = run_wsprobe(args_with_budgets(
-        {"--json", "--message", "@" + message.string(), "--expect", R"("op":"hello")", url_of(server.port())}));
+        {"--json", "--message", "@" + message.string(), "--expect", R"("op":"hello")", ws_url(server.port())}));
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 0);
@@ -73,7 +71,7 @@ TEST_CASE("request controls: --message @FILE with --expect: a matching echo pass
   }
   SECTION("not matching") {
     const auto run = run_wsprobe(args_with_budgets(
-        {"--json", "--message", "@" + message.string(), "--expect", R"("op":"bye")", url_of(server.port())}));
+        {"--json", "--message", "@" + message.string(), "--expect", R"("op":"bye")", ws_url(server.port())}));
     INFO(run.describe());
     REQUIRE_FALSE(run.timed_out);
     CHECK(run.exit_code == 1);
@@ -87,7 +85,7 @@ TEST_CASE("request controls: --compress against a permessage-deflate lab server 
   lab::EchoServerOptions options;
   options.deflate = true;
   lab::EchoServer server(options);
-  const auto run = run_wsprobe(args_with_budgets({"--json", "--compress", "--size", "1K", url_of(server.port())}));
+  const auto run = run_wsprobe(args_with_budgets({"--json", "--compress", "--size", "1K", ws_url(server.port())}));
   INFO(run.describe());
   REQUIRE_FALSE(run.timed_out);
   CHECK(run.exit_code == 0);

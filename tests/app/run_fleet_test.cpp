@@ -17,8 +17,7 @@ namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string ws_url(std::uint16_t port) { return "ws://127.0.0.1:" + std::to_string(port) + "/"; }
+using test::ws_url;
 
 CliOptions fleet_options(std::size_t concurrency) {
   CliOptions cli;

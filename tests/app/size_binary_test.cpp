@@ -6,6 +6,7 @@
 
 #include "app/cli.hpp"
 #include "probe/lab/echo_server.hpp"
+#include "support/parse_args.hpp"
 #include "support/report_json.hpp"
 #include "support/run_binary.hpp"
 
@@ -14,23 +15,21 @@ namespace {
 
 using test::run_wsprobe;
 
-CliParse parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "wsprobe");
+// `args` followed by a URL (the discard port: nothing connects, the tests stop at parsing).
+CliParse parse_sweep_args(std::vector<std::string> args) {
   args.push_back("ws://127.0.0.1:9/");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  return parse_cli(static_cast<int>(argv.size()), argv.data());
+  return test::parse_args(std::move(args));
 }
 
 std::vector<std::size_t> sweep_of(std::vector<std::string> args) {
-  const auto parsed = parse(std::move(args));
+  const auto parsed = parse_sweep_args(std::move(args));
   INFO("exit " << parsed.exit_code << ": " << parsed.message);
   REQUIRE(parsed.options);
   return parsed.options->probe.sweep_sizes;
 }
 
 std::string usage_error(std::vector<std::string> args) {
-  const auto parsed = parse(std::move(args));
+  const auto parsed = parse_sweep_args(std::move(args));
   REQUIRE_FALSE(parsed.options);
   CHECK(parsed.exit_code == 2);
   return parsed.message;

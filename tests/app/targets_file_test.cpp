@@ -2,27 +2,19 @@
 // the command line's, errors naming the file and the line, and the bounds.
 #include <catch2/catch.hpp>
 
-#include <sstream>
-
 #include "app/cli.hpp"
 #include "app/targets_file.hpp"
 #include "probe/lab/certs.hpp"
+#include "support/parse_args.hpp"
 
 namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
-
-CliParse parse(std::vector<std::string> args, const std::string& stdin_text = {}) {
-  args.insert(args.begin(), "wsprobe");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  std::istringstream in(stdin_text);
-  return parse_cli(static_cast<int>(argv.size()), argv.data(), &in);
-}
+using test::parse_args;
 
 std::vector<ProbeOptions> targets_of(std::vector<std::string> args, const std::string& stdin_text = {}) {
-  auto parsed = parse(std::move(args), stdin_text);
+  auto parsed = parse_args(std::move(args), stdin_text);
   INFO("exit " << parsed.exit_code << ": " << parsed.message);
   REQUIRE(parsed.options);
   return parsed.options->targets;
@@ -30,7 +22,7 @@ std::vector<ProbeOptions> targets_of(std::vector<std::string> args, const std::s
 
 // The usage error's first line (without the --help hint).
 std::string error_of(std::vector<std::string> args, const std::string& stdin_text = {}) {
-  auto parsed = parse(std::move(args), stdin_text);
+  auto parsed = parse_args(std::move(args), stdin_text);
   REQUIRE_FALSE(parsed.options);
   CHECK(parsed.exit_code == 2);
   return parsed.message.substr(0, parsed.message.find('\n'));

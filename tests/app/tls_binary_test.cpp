@@ -4,15 +4,13 @@
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 namespace {
 
+using test::contains;
 using test::run_wsprobe;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // wss://localhost:PORT/ reached on 127.0.0.1, trusting the lab CA, with short budgets.
 std::vector<std::string> probe_args(std::uint16_t port, const std::string& ca_file, std::vector<std::string> more = {}) {

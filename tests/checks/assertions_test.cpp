@@ -3,11 +3,10 @@
 // refuse, --fail-on warn, and the same under --all-addresses.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "checks/assertions.hpp"
 #include "checks/catalogue.hpp"
 #include "checks/verdict.hpp"
+#include "support/finding_checks.hpp"
 #include "support/result_builder.hpp"
 
 namespace wsprobe {
@@ -15,6 +14,7 @@ namespace {
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
+using test::has_evidence;
 using testing::Scheme;
 
 LatencyLimit max_latency(std::string quantile, long limit_ms) {
@@ -44,10 +44,6 @@ const Finding& only(const TargetResult& result, std::string_view id) {
   INFO("findings with id " << id);
   REQUIRE(found.size() == 1);
   return *found.front();
-}
-
-bool has_evidence(const Finding& finding, std::string_view line) {
-  return std::find(finding.evidence.begin(), finding.evidence.end(), line) != finding.evidence.end();
 }
 
 int exit_code(const TargetResult& result) {

@@ -12,10 +12,13 @@
 #include "checks/rules.hpp"
 #include "checks/verdict.hpp"
 #include "support/rule_scenarios.hpp"
+#include "support/text_checks.hpp"
 
 using namespace wsprobe;
 
 namespace {
+
+using wsprobe::test::trim;
 
 const std::string kCausesPath = WSPROBE_SOURCE_DIR "/../shared/diagnosis/causes.md";
 
@@ -24,14 +27,8 @@ struct DocumentedCause {
   std::string stage;  // as the table writes it: "-", "tls", "echo/hold", "tcp..echo"
 };
 
-std::string trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
-
 std::string unquote(std::string s) {
-  s = trim(std::move(s));
+  s = trim(s);
   if (s.size() >= 2 && s.front() == '`' && s.back() == '`') return s.substr(1, s.size() - 2);
   return s;
 }

@@ -1,15 +1,15 @@
 // First bytes in words: TLS records, HTTP status lines, PROXY headers, HTTP/2 frames, banners, silence.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "checks/evidence.hpp"
 #include "checks/verdict.hpp"
+#include "support/finding_checks.hpp"
 #include "support/result_builder.hpp"
 #include "wire/hex.hpp"
 
 using namespace wsprobe;
 using namespace wsprobe::testing;
+using wsprobe::test::has_evidence;
 
 TEST_CASE("bytes_from_hex reads the observations' hex and refuses anything else", "[evidence]") {
   CHECK(bytes_from_hex("48 54 54 50") == std::string("HTTP"));
@@ -163,14 +163,6 @@ TEST_CASE("SSH banners, silence, and everything else", "[evidence]") {
   CHECK(to_string(RawKind::proxy_v2) == "proxy_v2");
 }
 
-namespace {
-
-bool has_line(const Finding& finding, const std::string& line) {
-  return std::find(finding.evidence.begin(), finding.evidence.end(), line) != finding.evidence.end();
-}
-
-}  // namespace
-
 TEST_CASE("rules that show first bytes also say what they are - the cause unchanged", "[evidence][checks]") {
   SECTION("upgrade answered with a TLS alert over ws://") {
     auto r = failed_at(Scheme::ws, Stage::upgrade, Condition::not_http, "not HTTP");
@@ -181,9 +173,9 @@ TEST_CASE("rules that show first bytes also say what they are - the cause unchan
     CHECK(r.verdict.cause == "plaintext_to_tls_port");
     REQUIRE_FALSE(r.findings.empty());
     INFO(r.findings.front().evidence.size());
-    CHECK(has_line(r.findings.front(), "first bytes: 15 03 03 00 02 02 28"));
-    CHECK(has_line(r.findings.front(),
-                   "first bytes are: TLS fatal alert 40 (handshake_failure), record version 0x0303"));
+    CHECK(has_evidence(r.findings.front(), "first bytes: 15 03 03 00 02 02 28"));
+    CHECK(has_evidence(r.findings.front(),
+                       "first bytes are: TLS fatal alert 40 (handshake_failure), record version 0x0303"));
   }
   SECTION("upgrade answered with an SSH banner") {
     auto r = failed_at(Scheme::ws, Stage::upgrade, Condition::not_http, "not HTTP");
@@ -191,7 +183,7 @@ TEST_CASE("rules that show first bytes also say what they are - the cause unchan
     r.observed.upgrade->bytes_received = 21;
     diagnose(r);
     CHECK(r.verdict.cause == "upgrade_not_http");
-    CHECK(has_line(r.findings.front(), "first bytes are: SSH banner: SSH-2.0-OpenSSH_9.6"));
+    CHECK(has_evidence(r.findings.front(), "first bytes are: SSH banner: SSH-2.0-OpenSSH_9.6"));
   }
   SECTION("the ClientHello answered with plaintext HTTP") {
     auto r = failed_at(Scheme::wss, Stage::tls, Condition::not_tls, "not TLS");
@@ -199,7 +191,7 @@ TEST_CASE("rules that show first bytes also say what they are - the cause unchan
     r.observed.tls->bytes_received = 150;
     diagnose(r);
     CHECK(r.verdict.cause == "tls_to_plaintext_port");
-    CHECK(has_line(r.findings.front(), "first bytes are: HTTP/1.1 response, status 400 (Bad Request)"));
+    CHECK(has_evidence(r.findings.front(), "first bytes are: HTTP/1.1 response, status 400 (Bad Request)"));
   }
   SECTION("no first bytes, no extra line") {
     auto r = failed_at(Scheme::wss, Stage::tls, Condition::eof, "eof");

@@ -35,7 +35,7 @@ TargetResult upgrade_not_http(Scheme scheme, std::string first_bytes) {
   return r;
 }
 
-TargetResult verify_failed(long code) {
+TargetResult tls_verify_failed(long code) {
   auto r = failed_at(Scheme::wss, Stage::tls, Condition::tls_verify_failed, "certificate verify failed");
   r.observed.tls->verify_result = code;
   r.observed.tls->verify_error = "certificate has expired";
@@ -82,8 +82,8 @@ TEST_CASE("plan_followups: each ambiguous failure plans the probes that separate
       {"wss, the TLS port answered plaintext",
        [] { return failed_at(Scheme::wss, Stage::tls, Condition::not_tls, "peer answered the ClientHello with \"HTTP/1.1 400\""); },
        {K::http_on_tls_port}},
-      {"tls: certificate expired", [] { return verify_failed(10); }, {K::without_verification}},
-      {"tls: certificate untrusted", [] { return verify_failed(20); }, {K::without_verification}},
+      {"tls: certificate expired", [] { return tls_verify_failed(10); }, {K::without_verification}},
+      {"tls: certificate untrusted", [] { return tls_verify_failed(20); }, {K::without_verification}},
       {"tls: alert 120", [] { return failed_at(Scheme::wss, Stage::tls, Condition::tls_failure); }, {}},
       {"upgrade 400", [] { return rejected_upgrade(Scheme::wss, 400, "Bad Request", "bad request"); }, {K::plain_get}},
       {"upgrade 426", [] { return rejected_upgrade(Scheme::ws, 426, "Upgrade Required"); }, {K::plain_get}},
@@ -248,7 +248,7 @@ TEST_CASE("plain_get puts an upgrade refusal in context", "[checks][followup]") 
 }
 
 TEST_CASE("TLS follow-ups add evidence; an HTTP banner makes tls_to_plaintext_port certain", "[checks][followup]") {
-  auto expired = verify_failed(10);
+  auto expired = tls_verify_failed(10);
   auto again = followup(FollowUpKind::without_verification, "with verification off, every other stage passes");
   expired.followups = {again};
   diagnose(expired);

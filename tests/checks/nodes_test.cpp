@@ -4,29 +4,22 @@
 #include <algorithm>
 
 #include "checks/verdict.hpp"
+#include "support/finding_checks.hpp"
 #include "support/result_builder.hpp"
 
 namespace wsprobe {
 namespace {
 
+using test::has_evidence;
+using testing::diagnosed_node;
 using testing::Scheme;
 
-TargetResult node(TargetResult probe, const std::string& address) {
-  auto pinned = testing::pinned_node(std::move(probe), address);
-  diagnose(pinned);
-  return pinned;
-}
-
-TargetResult healthy_node(const std::string& address) { return node(testing::healthy(Scheme::wss), address); }
+TargetResult healthy_node(const std::string& address) { return diagnosed_node(testing::healthy(Scheme::wss), address); }
 
 TargetResult refused_node(const std::string& address) {
-  return node(testing::failed_at(Scheme::wss, Stage::tcp, Condition::connect_refused,
-                                 address + ":443: Connection refused"),
-              address);
-}
-
-bool has_evidence(const Finding& finding, std::string_view text) {
-  return std::find(finding.evidence.begin(), finding.evidence.end(), text) != finding.evidence.end();
+  return diagnosed_node(
+      testing::failed_at(Scheme::wss, Stage::tcp, Condition::connect_refused, address + ":443: Connection refused"),
+      address);
 }
 
 }  // namespace
@@ -61,7 +54,7 @@ TEST_CASE("nodes: one node fails, the others pass: lb_node_partial_failure namin
 
 TEST_CASE("nodes: a node answering 503 while others pass: the hint names a zone without healthy targets",
           "[nodes]") {
-  auto busy = node(testing::rejected_upgrade(Scheme::wss, 503, "Service Unavailable"), "192.0.2.2");
+  auto busy = diagnosed_node(testing::rejected_upgrade(Scheme::wss, 503, "Service Unavailable"), "192.0.2.2");
   REQUIRE(busy.verdict.cause == "backend_unavailable");
   auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), busy});
   diagnose_nodes(parent);
@@ -85,7 +78,8 @@ TEST_CASE("nodes: every node fails alike: that cause, for all of them", "[nodes]
 }
 
 TEST_CASE("nodes: every node fails, not alike: lb_node_partial_failure", "[nodes]") {
-  auto timeout = node(testing::failed_at(Scheme::wss, Stage::tcp, Condition::connect_timeout, "no answer"), "192.0.2.2");
+  auto timeout =
+      diagnosed_node(testing::failed_at(Scheme::wss, Stage::tcp, Condition::connect_timeout, "no answer"), "192.0.2.2");
   auto parent = testing::parent_of_nodes({refused_node("192.0.2.1"), timeout});
   diagnose_nodes(parent);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
@@ -96,7 +90,7 @@ TEST_CASE("nodes: every node fails, not alike: lb_node_partial_failure", "[nodes
 TEST_CASE("nodes: all pass, one with a warning: degraded, the warning kept with its node", "[nodes]") {
   auto unverified = testing::healthy(Scheme::wss);
   unverified.observed.tls->verification_enabled = false;
-  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), node(unverified, "192.0.2.2")});
+  auto parent = testing::parent_of_nodes({healthy_node("192.0.2.1"), diagnosed_node(unverified, "192.0.2.2")});
   REQUIRE(parent.nodes.at(1).verdict.status == VerdictStatus::degraded);
   diagnose_nodes(parent);
   CHECK(parent.verdict.status == VerdictStatus::degraded);
@@ -109,7 +103,7 @@ TEST_CASE("nodes: all pass, one with a warning: degraded, the warning kept with 
 TEST_CASE("nodes: a failing node's warnings stay next to the partial failure", "[nodes]") {
   auto unverified = testing::healthy(Scheme::wss);
   unverified.observed.tls->verification_enabled = false;
-  auto parent = testing::parent_of_nodes({node(unverified, "192.0.2.1"), refused_node("192.0.2.2")});
+  auto parent = testing::parent_of_nodes({diagnosed_node(unverified, "192.0.2.1"), refused_node("192.0.2.2")});
   diagnose_nodes(parent);
   CHECK(parent.verdict.cause == "lb_node_partial_failure");
   REQUIRE(parent.findings.size() == 2);

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "checks/rules.hpp"
+#include "support/finding_checks.hpp"
 
 using namespace wsprobe;
 
 namespace {
+
+using wsprobe::test::mentions;
 
 Micros secs(double s) { return Micros(static_cast<long long>(s * 1e6)); }
 
@@ -62,12 +65,6 @@ Finding explain(const Cut& cut, double requested = 400) {
   return *finding;
 }
 
-bool has_evidence(const Finding& finding, std::string_view text) {
-  for (const auto& e : finding.evidence)
-    if (e.find(text) != std::string::npos) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("hold rules: a FIN at 60 s idle matches the ALB and nginx defaults", "[hold][rules]") {
@@ -77,8 +74,8 @@ TEST_CASE("hold rules: a FIN at 60 s idle matches the ALB and nginx defaults", "
   CHECK_THAT(finding.summary, Catch::Contains("AWS ALB idle timeout (60 s default)"));
   CHECK_THAT(finding.summary, Catch::Contains("nginx proxy_read_timeout (60 s)"));
   CHECK_THAT(finding.summary, !Catch::Contains("Cloudflare"));
-  CHECK(has_evidence(finding, "end: fin"));
-  CHECK(has_evidence(finding, "silent hold: no keepalive sent"));
+  CHECK(mentions(finding, "end: fin"));
+  CHECK(mentions(finding, "silent hold: no keepalive sent"));
   CHECK_FALSE(finding.fix.empty());
 }
 
@@ -112,7 +109,7 @@ TEST_CASE("hold rules: a cut despite keepalive pings is a lifetime limit (GCP's 
   CHECK_THAT(finding.summary, Catch::Contains("GCP load balancer backend service timeout"));
   // Idle-only rows never match a lifetime.
   CHECK_THAT(finding.summary, !Catch::Contains("HAProxy"));
-  CHECK(has_evidence(finding, "3 keepalive pings sent"));
+  CHECK(mentions(finding, "3 keepalive pings sent"));
 }
 
 TEST_CASE("hold rules: close frames 1000 and 1001 are cuts, other codes the server's own decision",
@@ -120,7 +117,7 @@ TEST_CASE("hold rules: close frames 1000 and 1001 are cuts, other codes the serv
   const auto going_away = explain(cut("close_frame", 60.1, 60.1, 0, 1001));
   CHECK(going_away.id == "idle_timeout");
   CHECK_THAT(going_away.summary, Catch::Contains("by a close frame 1001 (going away"));
-  CHECK(has_evidence(going_away, "closed by: server"));
+  CHECK(mentions(going_away, "closed by: server"));
 
   const auto policy = explain(cut("close_frame", 12.0, 12.0, 0, 1008));
   CHECK(policy.id == "closed_by_peer");
@@ -142,7 +139,7 @@ TEST_CASE("hold rules: silent drops and late resets fit the L4 balancers that sh
   CHECK_THAT(silent.summary, Catch::Contains("dropped silently"));
   CHECK_THAT(silent.summary, Catch::Contains("Azure Load Balancer"));
   CHECK_THAT(silent.summary, Catch::Contains("AWS NLB"));
-  CHECK(has_evidence(silent, "end: silent"));
+  CHECK(mentions(silent, "end: silent"));
 
   const auto short_silent = explain(cut("silent"), 90);
   CHECK_THAT(short_silent.summary, !Catch::Contains("fits"));
@@ -209,8 +206,8 @@ TEST_CASE("hold notes: silent run cut at 60 s idle, pinged run up: intervals up 
   CHECK_THAT(note.summary, Catch::Contains("the silent connection alongside was cut after 60.2 s idle"));
   CHECK_THAT(note.summary, Catch::Contains("any keepalive interval up to 54.2 s is safe"));
   CHECK_THAT(note.summary, Catch::Contains("AWS ALB idle timeout"));
-  CHECK(has_evidence(note, "silent run alongside (no keepalives): cut after 60.2 s (60.2 s idle) by FIN"));
-  CHECK(has_evidence(note, "largest safe keepalive interval: 54.2 s"));
+  CHECK(mentions(note, "silent run alongside (no keepalives): cut after 60.2 s (60.2 s idle) by FIN"));
+  CHECK(mentions(note, "largest safe keepalive interval: 54.2 s"));
   CHECK_FALSE(note.fix.empty());
 }
 
@@ -236,7 +233,7 @@ TEST_CASE("hold notes: a silent run found dead only by its final ping proves onl
   REQUIRE(notes.size() == 1);
   CHECK_THAT(notes.front().summary, Catch::Contains("dropped without a sign at some time within 120.0 s"));
   CHECK_THAT(notes.front().summary, Catch::Contains("keep keepalives every 20.0 s or more often"));
-  CHECK(has_evidence(notes.front(), "dropped silently, found by its unanswered final ping"));
+  CHECK(mentions(notes.front(), "dropped silently, found by its unanswered final ping"));
 }
 
 TEST_CASE("hold notes: a silent run that never reached its hold says so; no note without a silent run",
@@ -248,7 +245,7 @@ TEST_CASE("hold notes: a silent run that never reached its hold says so; no note
   REQUIRE(notes.size() == 1);
   CHECK(notes.front().confidence == Confidence::possible);
   CHECK_THAT(notes.front().summary, Catch::Contains("only 20.0 s is known to be safe"));
-  CHECK(has_evidence(notes.front(), "never reached its hold, its upgrade stage failed: HTTP 429"));
+  CHECK(mentions(notes.front(), "never reached its hold, its upgrade stage failed: HTTP 429"));
 
   auto without = pinged_hold_result(true, silent, std::nullopt);
   without.observed.hold->silent_run.reset();
@@ -274,13 +271,13 @@ TEST_CASE("hold rules: pinged run cut while the silent one survived blames the k
   CHECK_THAT(blamed->summary, Catch::Contains("while the silent connection held alongside survived"));
   CHECK_THAT(blamed->summary, Catch::Contains("keepalives themselves"));
   CHECK_THAT(blamed->summary, !Catch::Contains("a lifetime limit"));
-  CHECK(has_evidence(*blamed, "no keepalive interval is safe"));
+  CHECK(mentions(*blamed, "no keepalive interval is safe"));
 
   observed.hold->silent_run = silent_cut(30.1);
   const auto lifetime = explain_hold_failure(stage, observed);
   REQUIRE(lifetime);
   CHECK_THAT(lifetime->summary, Catch::Contains("a lifetime limit"));
-  CHECK(has_evidence(*lifetime, "silent run alongside (no keepalives): cut after 30.1 s"));
+  CHECK(mentions(*lifetime, "silent run alongside (no keepalives): cut after 30.1 s"));
 }
 
 // ---- Close attribution in the findings' evidence.
@@ -330,8 +327,9 @@ TEST_CASE("connection end: closed_by_peer, message_too_large and close_unclean c
   const auto closed = explain_session_failure(stage, observed);
   REQUIRE(closed);
   CHECK(closed->id == "closed_by_peer");
-  CHECK(has_evidence(*closed, "closed by the server with close frame 1011 (internal error: the server or a proxy "
-                              "failed) 'backend down'; close handshake completed"));
+  CHECK(mentions(*closed,
+                 "closed by the server with close frame 1011 (internal error: the server or a proxy "
+                 "failed) 'backend down'; close handshake completed"));
 
   echo.peer_close = CloseFrame{1009, "message too big"};
   echo.size_sweep = {SizeProbe{1024, "echoed", Micros(10), std::nullopt, std::nullopt},
@@ -342,13 +340,13 @@ TEST_CASE("connection end: closed_by_peer, message_too_large and close_unclean c
   const auto too_large = explain_session_failure(stage, observed);
   REQUIRE(too_large);
   CHECK(too_large->id == "message_too_large");
-  CHECK(has_evidence(*too_large, "closed by the server with close frame 1009 (message too big"));
+  CHECK(mentions(*too_large, "closed by the server with close frame 1009 (message too big"));
 
   // An end seen at another stage is not this stage's evidence.
   observed.connection_end->stage = Stage::hold;
   const auto elsewhere = explain_session_failure(stage, observed);
   REQUIRE(elsewhere);
-  CHECK_FALSE(has_evidence(*elsewhere, "connection ended during"));
+  CHECK_FALSE(mentions(*elsewhere, "connection ended during"));
 
   StageResult close;
   close.stage = Stage::close;
@@ -360,5 +358,5 @@ TEST_CASE("connection end: closed_by_peer, message_too_large and close_unclean c
   const auto unclean = explain_session_failure(close, closing);
   REQUIRE(unclean);
   CHECK(unclean->id == "close_unclean");
-  CHECK(has_evidence(*unclean, "the server never answered it, close handshake not completed"));
+  CHECK(mentions(*unclean, "the server never answered it, close handshake not completed"));
 }

@@ -24,8 +24,8 @@ ProxyObservation http_proxy(bool credentials = false) {
   return proxy;
 }
 
-ProxyObservation answered(int status, std::string reason, std::vector<HttpHeader> headers = {},
-                          bool credentials = false) {
+ProxyObservation connect_answered(int status, std::string reason, std::vector<HttpHeader> headers = {},
+                                  bool credentials = false) {
   auto proxy = http_proxy(credentials);
   proxy.status_code = status;
   proxy.status_line = "HTTP/1.1 " + std::to_string(status) + " " + reason;
@@ -79,26 +79,27 @@ std::vector<Case> cases() {
       {"no answer to SYN from the proxy", Condition::connect_timeout, refused, "proxy_unreachable",
        Confidence::certain, kToProxy, {}},
       {"407 without credentials", Condition::proxy_refused,
-       answered(407, "Proxy Authentication Required", {{"Proxy-Authenticate", "Basic realm=\"corp\""}}),
+       connect_answered(407, "Proxy Authentication Required", {{"Proxy-Authenticate", "Basic realm=\"corp\""}}),
        "proxy_auth_required", Confidence::certain, kToProxy,
        {"HTTP/1.1 407 Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"corp\"",
         "credentials sent: no"}},
-      {"407 with credentials", Condition::proxy_refused, answered(407, "Proxy Authentication Required", {}, true),
-       "proxy_auth_required", Confidence::certain, kToProxy, {"credentials sent: yes (Proxy-Authorization: Basic)"}},
+      {"407 with credentials", Condition::proxy_refused,
+       connect_answered(407, "Proxy Authentication Required", {}, true), "proxy_auth_required", Confidence::certain,
+       kToProxy, {"credentials sent: yes (Proxy-Authorization: Basic)"}},
       // tinyproxy answers wrong credentials with 401 and WWW-Authenticate.
-      {"401 to wrong credentials", Condition::proxy_refused, answered(401, "Unauthorized", {}, true),
+      {"401 to wrong credentials", Condition::proxy_refused, connect_answered(401, "Unauthorized", {}, true),
        "proxy_auth_required", Confidence::certain, kToProxy, {"credentials sent: yes"}},
       {"403 from Squid", Condition::proxy_refused,
-       answered(403, "Forbidden", {{"Server", "squid/6.6"}, {"X-Squid-Error", "ERR_ACCESS_DENIED 0"}}),
+       connect_answered(403, "Forbidden", {{"Server", "squid/6.6"}, {"X-Squid-Error", "ERR_ACCESS_DENIED 0"}}),
        "proxy_connect_denied", Confidence::certain, kToProxy,
        {"X-Squid-Error: ERR_ACCESS_DENIED 0", "Server: squid/6.6", "tunnel asked for: ws.example.test:443"}},
-      {"405 to CONNECT", Condition::proxy_refused, answered(405, "Method Not Allowed"), "proxy_connect_denied",
+      {"405 to CONNECT", Condition::proxy_refused, connect_answered(405, "Method Not Allowed"), "proxy_connect_denied",
        Confidence::certain, kToProxy, {"405 Method Not Allowed"}},
-      {"502 from the proxy", Condition::proxy_refused, answered(502, "Bad Gateway"), "proxy_target_unreachable",
+      {"502 from the proxy", Condition::proxy_refused, connect_answered(502, "Bad Gateway"), "proxy_target_unreachable",
        Confidence::certain, kToTarget, {"502 Bad Gateway"}},
-      {"504 from the proxy", Condition::proxy_refused, answered(504, "Gateway Timeout"), "proxy_target_unreachable",
-       Confidence::certain, kToTarget, {}},
-      {"tinyproxy's 500 Unable to connect", Condition::proxy_refused, answered(500, "Unable to connect"),
+      {"504 from the proxy", Condition::proxy_refused, connect_answered(504, "Gateway Timeout"),
+       "proxy_target_unreachable", Confidence::certain, kToTarget, {}},
+      {"tinyproxy's 500 Unable to connect", Condition::proxy_refused, connect_answered(500, "Unable to connect"),
        "proxy_target_unreachable", Confidence::likely, kToTarget, {"500 Unable to connect"}},
       {"SOCKS5: no acceptable method", Condition::proxy_refused, socks(0xFF, {}, {}), "proxy_auth_required",
        Confidence::certain, kToProxy, {"method chosen: 255 (no acceptable methods)", "credentials sent: no"}},

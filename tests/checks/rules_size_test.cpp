@@ -5,11 +5,13 @@
 #include <algorithm>
 
 #include "checks/verdict.hpp"
+#include "support/finding_checks.hpp"
 #include "support/result_builder.hpp"
 
 namespace wsprobe {
 namespace {
 
+using test::mentions;
 using testing::failed_at;
 using testing::Scheme;
 
@@ -28,11 +30,6 @@ TargetResult swept(Condition condition, std::vector<SizeProbe> probes) {
     if (probe.outcome == "echoed") echo.largest_echoed_bytes = probe.size_bytes;
   echo.size_sweep = std::move(probes);
   return result;
-}
-
-bool has_evidence(const Finding& finding, std::string_view text) {
-  return std::any_of(finding.evidence.begin(), finding.evidence.end(),
-                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
 }
 
 const Finding& only_failure(const TargetResult& result) {
@@ -91,7 +88,7 @@ TEST_CASE("size sweep rules: which sweep failures are message_too_large", "[chec
       const auto& finding = only_failure(result);
       INFO(finding.evidence.size() << " evidence lines");
       for (const auto& e : finding.evidence) UNSCOPED_INFO(e);
-      CHECK(has_evidence(finding, c.evidence));
+      CHECK(mentions(finding, c.evidence));
       CHECK(finding.confidence == c.confidence);
       const bool knobs = finding.fix.find("read_message_max") != std::string::npos;
       CHECK(knobs == (std::string_view(c.cause) == "message_too_large"));
@@ -106,7 +103,7 @@ TEST_CASE("size sweep rules: the evidence names the largest size that passed", "
   diagnose(result);
   const auto& finding = only_failure(result);
   CHECK(finding.id == "message_too_large");
-  CHECK(has_evidence(finding, "size sweep: 2 of 3 sizes echoed, largest 2048 bytes"));
+  CHECK(mentions(finding, "size sweep: 2 of 3 sizes echoed, largest 2048 bytes"));
   CHECK(finding.fix.find("client_max_body_size does not apply to WebSocket frames") != std::string::npos);
 }
 

@@ -3,26 +3,21 @@
 // those flags reads in the verdict and the evidence.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "checks/rules.hpp"
 #include "checks/verdict.hpp"
 #include "support/result_builder.hpp"
+#include "support/text_checks.hpp"
 
 namespace wsprobe {
 
 
 namespace {
 
+using test::any_contains;
 using testing::failed_at;
 using testing::healthy;
 using testing::kSecondsPerDay;
 using testing::Scheme;
-
-bool contains(const std::vector<std::string>& lines, std::string_view text) {
-  return std::any_of(lines.begin(), lines.end(),
-                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
-}
 
 struct TlsCase {
   std::string name;
@@ -96,7 +91,7 @@ TEST_CASE("tls rules under the TLS controls: cause, confidence, summary and evid
     CHECK(finding.id == c.cause);
     CHECK(finding.confidence == c.confidence);
     CHECK_THAT(finding.summary, Catch::Contains(c.summary_has));
-    for (const auto& text : c.evidence_has) CHECK(contains(finding.evidence, text));
+    for (const auto& text : c.evidence_has) CHECK(any_contains(finding.evidence, text));
   }
 }
 
@@ -111,8 +106,8 @@ TEST_CASE("hostname mismatch under --sni: the evidence names the name checked", 
   diagnose(result);
   REQUIRE_FALSE(result.findings.empty());
   CHECK(result.findings.front().id == "tls_cert_hostname_mismatch");
-  CHECK(contains(result.findings.front().evidence,
-                 "asked for other.example.test; the certificate covers DNS:echo.example.test"));
+  CHECK(any_contains(result.findings.front().evidence,
+                     "asked for other.example.test; the certificate covers DNS:echo.example.test"));
 }
 
 // client_cert_finding is what checks/rules_upgrade.cpp words a refusal with when it shows after the
@@ -155,7 +150,7 @@ TEST_CASE("client_cert_finding: required without --cert, rejected with one, neve
     CHECK(finding.confidence == c.expected);
     CHECK_THAT(finding.summary, Catch::Contains(c.summary_has));
     CHECK_THAT(finding.fix, Catch::Contains(c.fix_has));
-    CHECK(contains(finding.evidence, "client certificate offered") == c.client_certificate.has_value());
+    CHECK(any_contains(finding.evidence, "client certificate offered") == c.client_certificate.has_value());
   }
 }
 
@@ -177,8 +172,8 @@ TEST_CASE("cert-warn-days (--cert-warn-days) sets the expiry warning's threshold
     CHECK((result.verdict.cause == "tls_cert_expiring") == c.warns);
     CHECK(result.verdict.status == (c.warns ? VerdictStatus::degraded : VerdictStatus::pass));
     if (c.warns)
-      CHECK(contains(result.findings.front().evidence,
-                     "warning threshold: " + std::to_string(c.warn_days) + " days (--cert-warn-days)"));
+      CHECK(any_contains(result.findings.front().evidence,
+                         "warning threshold: " + std::to_string(c.warn_days) + " days (--cert-warn-days)"));
   }
 }
 

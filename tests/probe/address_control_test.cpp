@@ -2,10 +2,6 @@
 // --all-addresses node, against real c-ares, the loopback DNS responder and the lab echo server.
 #include <catch2/catch.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include "probe/lab/echo_server.hpp"
 #include "probe/resolve.hpp"
 #include "support/dns_responder.hpp"
@@ -18,23 +14,8 @@ using namespace std::chrono_literals;
 using test::describe;
 using test::DnsResponder;
 using test::probe_options;
+using test::run_dns_stage;
 using test::stage_of;
-
-net::awaitable<void> dns_into(ProbeContext* context, std::optional<StageResult>* result) {
-  *result = co_await run_dns(*context);
-}
-
-// The dns stage alone, on its own io_context, bounded.
-StageResult run_dns_stage(ProbeContext& context) {
-  std::optional<StageResult> result;
-  {
-    net::io_context ioc;
-    net::co_spawn(ioc, dns_into(&context, &result), net::detached);
-    ioc.run_for(10s);
-  }
-  REQUIRE(result);
-  return *result;
-}
 
 std::vector<std::string> texts(const std::vector<net::ip::address>& addresses) {
   std::vector<std::string> out;

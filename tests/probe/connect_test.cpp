@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ProbeOptions options_for(std::uint16_t port, std::chrono::milliseconds budget = 3000ms) {
+ProbeOptions connect_options(std::uint16_t port, std::chrono::milliseconds budget = 3000ms) {
   ProbeOptions options;
   options.target.host = "test.invalid";
   options.target.port = port;
@@ -97,7 +97,7 @@ TEST_CASE("tcp connects to a listener in one attempt", "[tcp]") {
   net::io_context ioc;
   tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
-  const auto options = options_for(port);
+  const auto options = connect_options(port);
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("127.0.0.1")};
 
@@ -122,7 +122,7 @@ TEST_CASE("tcp connects to a listener in one attempt", "[tcp]") {
 
 TEST_CASE("tcp reports a closed port as connect_refused", "[tcp]") {
   net::io_context ioc;
-  const auto options = options_for(closed_port(ioc));
+  const auto options = connect_options(closed_port(ioc));
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("127.0.0.1")};
 
@@ -141,7 +141,7 @@ TEST_CASE("tcp tries the next address after a refusal", "[tcp]") {
   // Bound to 127.0.0.1 only: the same port on 127.0.0.2 answers SYN with RST.
   tcp::acceptor acceptor(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
-  const auto options = options_for(port);
+  const auto options = connect_options(port);
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("127.0.0.2"), net::ip::make_address("127.0.0.1")};
 
@@ -159,7 +159,7 @@ TEST_CASE("tcp tries the next address after a refusal", "[tcp]") {
 TEST_CASE("tcp reports an unanswered SYN as connect_timeout at the budget", "[tcp]") {
   net::io_context ioc;
   BlackHole black_hole;
-  const auto options = options_for(black_hole.port(), 500ms);
+  const auto options = connect_options(black_hole.port(), 500ms);
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("127.0.0.1")};
 
@@ -187,7 +187,7 @@ TEST_CASE("tcp leaves time for the next address after a black-holed one", "[tcp]
     return;
   }
   second.listen();
-  const auto options = options_for(black_hole.port(), 2000ms);
+  const auto options = connect_options(black_hole.port(), 2000ms);
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("127.0.0.1"), net::ip::make_address("127.0.0.2")};
 
@@ -203,7 +203,7 @@ TEST_CASE("tcp leaves time for the next address after a black-holed one", "[tcp]
 
 TEST_CASE("tcp without an address fails as internal", "[tcp]") {
   net::io_context ioc;
-  const auto options = options_for(443);
+  const auto options = connect_options(443);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_tcp_stage(ioc, context);
@@ -225,7 +225,7 @@ TEST_CASE("tcp formats IPv6 endpoints with brackets", "[tcp]") {
     return;
   }
   const auto port = acceptor.local_endpoint().port();
-  const auto options = options_for(port);
+  const auto options = connect_options(port);
   ProbeContext context(options, Clock::now());
   context.addresses = {net::ip::make_address("::1")};
 

@@ -3,8 +3,7 @@
 // end carries the same attribution in its evidence.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
+#include "support/finding_checks.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -14,14 +13,13 @@ namespace {
 using namespace std::chrono_literals;
 using test::describe;
 using test::find_finding;
+using test::mentions;
 using test::probe_and_diagnose;
 using test::stage_of;
 using test::WsScript;
 using test::WsScriptPeer;
 
-ProbeOptions options_for(const WsScriptPeer& peer) {
-  return test::probe_options("ws://127.0.0.1:" + std::to_string(peer.port()) + "/", 1500ms);
-}
+ProbeOptions peer_options(const WsScriptPeer& peer) { return test::probe_options(test::ws_url(peer.port()), 1500ms); }
 
 // The run's connection end, checked for the stage that saw it, who ended it and how.
 const ConnectionEnd& check_end(const TargetResult& result, Stage stage, const std::string& by, const std::string& how) {
@@ -33,14 +31,9 @@ const ConnectionEnd& check_end(const TargetResult& result, Stage stage, const st
   return end;
 }
 
-bool mentions(const Finding& finding, std::string_view text) {
-  return std::any_of(finding.evidence.begin(), finding.evidence.end(),
-                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
-}
-
 TEST_CASE("connection end: a clean run is closed by wsprobe with 1000, handshake completed", "[connection_end]") {
   WsScriptPeer peer(WsScript{});
-  const auto run = probe_and_diagnose(options_for(peer));
+  const auto run = probe_and_diagnose(peer_options(peer));
   INFO(describe(run.result));
   CHECK(run.result.verdict.cause == "ok");
   const auto& end = check_end(run.result, Stage::close, "client", "close_frame");
@@ -56,7 +49,7 @@ TEST_CASE("connection end: a close frame 1011 during echo is the server's, answe
   WsScript script;
   script.close_on_first_message = std::make_pair(std::uint16_t{1011}, std::string("backend failed"));
   WsScriptPeer peer(script);
-  const auto run = probe_and_diagnose(options_for(peer));
+  const auto run = probe_and_diagnose(peer_options(peer));
   INFO(describe(run.result));
   CHECK(stage_of(run.result, Stage::echo).condition == Condition::closed_by_peer);
   CHECK(run.result.verdict.cause == "closed_by_peer");
@@ -81,7 +74,7 @@ TEST_CASE("connection end: an RST during echo is the server's or an intermediary
   WsScript script;
   script.reset_on_message = 1;
   WsScriptPeer peer(script);
-  const auto run = probe_and_diagnose(options_for(peer));
+  const auto run = probe_and_diagnose(peer_options(peer));
   INFO(describe(run.result));
   CHECK(stage_of(run.result, Stage::echo).condition == Condition::reset);
   const auto& end = check_end(run.result, Stage::echo, "intermediary or server", "reset");
@@ -97,7 +90,7 @@ TEST_CASE("connection end: a server that never answers wsprobe's close leaves th
   WsScript script;
   script.on_close = test::OnClientClose::silent;
   WsScriptPeer peer(script);
-  auto options = options_for(peer);
+  auto options = peer_options(peer);
   options.budgets.close = 500ms;
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -116,7 +109,7 @@ TEST_CASE("connection end: a cut during the hold is recorded once, as the hold s
   script.idle_cut->after = 300ms;
   script.idle_cut->how = test::CutBy::close_frame;
   WsScriptPeer peer(script);
-  auto options = options_for(peer);
+  auto options = peer_options(peer);
   options.hold = 3s;
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));

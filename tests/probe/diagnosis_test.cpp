@@ -3,7 +3,6 @@
 // servers do (tests/support/l7_topology.hpp), and the verdict a user would read.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -13,6 +12,7 @@
 #include "probe/lab/echo_server.hpp"
 #include "probe/pipeline.hpp"
 #include "support/canned_peer.hpp"
+#include "support/finding_checks.hpp"
 #include "support/l7_topology.hpp"
 #include "support/probe_helpers.hpp"
 
@@ -23,6 +23,8 @@ using namespace std::chrono_literals;
 using test::describe;
 using test::probe_options;
 using test::stage_of;
+using test::ws_loopback;
+using test::wss_localhost;
 
 struct DiagnosedRun {
   TargetResult result;  // diagnosed, follow-ups included
@@ -68,16 +70,8 @@ std::string describe_all(const DiagnosedRun& run) {
   return out;
 }
 
-ProbeOptions ws_loopback(std::uint16_t port) { return probe_options("ws://127.0.0.1:" + std::to_string(port) + "/echo"); }
-
-ProbeOptions wss_localhost(std::uint16_t port, const std::string& ca_file) {
-  auto options = probe_options("wss://localhost:" + std::to_string(port) + "/echo");
-  test::pin_to_loopback(options);
-  options.cacert_file = ca_file;
-  return options;
-}
-
-void check_verdict(const TargetResult& result, Stage stage, const std::string& cause, Confidence confidence) {
+// A fail at `stage` with `cause`, and the verdict's finding with that id and `confidence`.
+void check_diagnosed_failure(const TargetResult& result, Stage stage, const std::string& cause, Confidence confidence) {
   CHECK(result.verdict.status == VerdictStatus::fail);
   CHECK(result.verdict.stage == stage);
   CHECK(result.verdict.cause == cause);
@@ -86,17 +80,13 @@ void check_verdict(const TargetResult& result, Stage stage, const std::string& c
   CHECK(result.findings.front().confidence == confidence);
 }
 
-bool has_evidence(const TargetResult& result, const std::string& line) {
-  if (result.findings.empty()) return false;
-  const auto& evidence = result.findings.front().evidence;
-  return std::find(evidence.begin(), evidence.end(), line) != evidence.end();
+// The verdict's finding (the first) has this evidence line, or a line containing `part`.
+bool first_finding_has(const TargetResult& result, std::string_view line) {
+  return !result.findings.empty() && test::has_evidence(result.findings.front(), line);
 }
 
-bool has_evidence_containing(const TargetResult& result, const std::string& part) {
-  if (result.findings.empty()) return false;
-  const auto& evidence = result.findings.front().evidence;
-  return std::any_of(evidence.begin(), evidence.end(),
-                     [&](const std::string& line) { return line.find(part) != std::string::npos; });
+bool first_finding_mentions(const TargetResult& result, std::string_view part) {
+  return !result.findings.empty() && test::mentions(result.findings.front(), part);
 }
 
 // The verdict from the main probe alone: what a run with --no-followups would say.
@@ -132,10 +122,10 @@ TEST_CASE("diagnosis: an L7 proxy that strips Upgrade/Connection in front of Bea
   CHECK(result.observed.upgrade->status_code == 400);
   CHECK(result.observed.upgrade->body == "The WebSocket handshake Connection field is missing the upgrade token");
   CHECK(run.planned == std::vector<FollowUpKind>{FollowUpKind::plain_get});
-  check_verdict(result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
+  check_diagnosed_failure(result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
   CHECK(result.verdict.hop == std::string("edge to backend"));
-  CHECK(has_evidence(result, "body: The WebSocket handshake Connection field is missing the upgrade token"));
-  CHECK(has_evidence(result, std::string(kSameAnswer)));
+  CHECK(first_finding_has(result, "body: The WebSocket handshake Connection field is missing the upgrade token"));
+  CHECK(first_finding_has(result, std::string(kSameAnswer)));
   // Without the follow-up the body alone names the cause, less firmly.
   const auto alone = without_followups(result);
   CHECK(alone.verdict.cause == "upgrade_headers_stripped");
@@ -156,9 +146,9 @@ TEST_CASE("diagnosis: the stripping proxy in front of gorilla (reason in the bod
   const auto run = diagnose_like_the_cli(ws_loopback(proxy.port()));
   INFO(describe_all(run));
   CHECK(run.planned == std::vector<FollowUpKind>{FollowUpKind::plain_get});
-  check_verdict(run.result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
-  CHECK(has_evidence(run.result, "Sec-WebSocket-Version: 13"));
-  CHECK(has_evidence_containing(run.result, "'upgrade' token not found in 'Connection' header"));
+  check_diagnosed_failure(run.result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
+  CHECK(first_finding_has(run.result, "Sec-WebSocket-Version: 13"));
+  CHECK(first_finding_mentions(run.result, "'upgrade' token not found in 'Connection' header"));
   CHECK(without_followups(run.result).findings.front().confidence == Confidence::likely);
 }
 
@@ -168,9 +158,9 @@ TEST_CASE("diagnosis: the stripping proxy in front of gorilla (default \"Bad Req
   test::HeaderStrippingProxy proxy(backend.port());
   const auto run = diagnose_like_the_cli(ws_loopback(proxy.port()));
   INFO(describe_all(run));
-  check_verdict(run.result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
-  CHECK(has_evidence(run.result, "Sec-WebSocket-Version: 13"));
-  CHECK(has_evidence(run.result, std::string(kSameAnswer)));
+  check_diagnosed_failure(run.result, Stage::upgrade, "upgrade_headers_stripped", Confidence::certain);
+  CHECK(first_finding_has(run.result, "Sec-WebSocket-Version: 13"));
+  CHECK(first_finding_has(run.result, std::string(kSameAnswer)));
 }
 
 // 2. proxy_protocol_unexpected
@@ -194,10 +184,10 @@ TEST_CASE("diagnosis: a PROXY v2 sender in front of a server that does not parse
   REQUIRE(run.result.followups.size() == 1);
   CHECK(run.result.followups.front().status_code == 400);
   // The catalogue's ceiling is likely; a 400 to everything is only a hint without the header in hand.
-  check_verdict(run.result, Stage::upgrade, "proxy_protocol_unexpected", Confidence::possible);
+  check_diagnosed_failure(run.result, Stage::upgrade, "proxy_protocol_unexpected", Confidence::possible);
   CHECK(run.result.verdict.hop == std::string("edge to backend"));
-  CHECK(has_evidence(run.result, "status: HTTP/1.1 400 Bad Request"));
-  CHECK(has_evidence(run.result, "follow-up plain_get: " + run.result.followups.front().outcome));
+  CHECK(first_finding_has(run.result, "status: HTTP/1.1 400 Bad Request"));
+  CHECK(first_finding_has(run.result, "follow-up plain_get: " + run.result.followups.front().outcome));
   CHECK(backend.statuses() == std::vector<int>{200, 400, 400});
   CHECK(without_followups(run.result).verdict.cause == "upgrade_declined");
 }
@@ -213,8 +203,8 @@ TEST_CASE("diagnosis: an h2-only ALPN server answers http/1.1 with alert 120: tl
   REQUIRE(run.result.observed.tls);
   CHECK(run.result.observed.tls->alert_received == 120);
   CHECK(run.planned.empty());
-  check_verdict(run.result, Stage::tls, "tls_alpn_no_overlap", Confidence::certain);
-  CHECK(has_evidence(run.result, "alert received: 120"));
+  check_diagnosed_failure(run.result, Stage::tls, "tls_alpn_no_overlap", Confidence::certain);
+  CHECK(first_finding_has(run.result, "alert received: 120"));
 }
 
 // 4. tls_sni_required
@@ -229,9 +219,9 @@ TEST_CASE("diagnosis: a server that requires SNI, probed by IP address: tls_sni_
   REQUIRE(run.result.observed.tls);
   CHECK(run.result.observed.tls->sni.empty());  // RFC 6066 §3: no SNI for an IP literal
   CHECK(run.result.observed.tls->alert_received == 112);
-  check_verdict(run.result, Stage::tls, "tls_sni_required", Confidence::certain);
-  CHECK(has_evidence(run.result, "alert received: 112"));
-  CHECK(has_evidence(run.result, "handshake: peer sent alert 112 (unrecognized name)"));
+  check_diagnosed_failure(run.result, Stage::tls, "tls_sni_required", Confidence::certain);
+  CHECK(first_finding_has(run.result, "alert received: 112"));
+  CHECK(first_finding_has(run.result, "handshake: peer sent alert 112 (unrecognized name)"));
 
   // Control: with a name the same server completes the handshake.
   const auto named = diagnose_like_the_cli(wss_localhost(server.port(), pki.ca_file()));
@@ -253,8 +243,8 @@ TEST_CASE("diagnosis: no TLS 1.3 cipher suite in common (server: CCM only): tls_
   CHECK(run.result.observed.tls->alert_received == 40);
   CHECK_FALSE(run.result.observed.tls->version);  // no ServerHello: nothing was agreed
   CHECK(run.planned.empty());
-  check_verdict(run.result, Stage::tls, "tls_version_mismatch", Confidence::likely);
-  CHECK(has_evidence(run.result, "alert received: 40"));
+  check_diagnosed_failure(run.result, Stage::tls, "tls_version_mismatch", Confidence::likely);
+  CHECK(first_finding_has(run.result, "alert received: 40"));
   CHECK(server.handshakes_failed() == 1);
 }
 
@@ -264,8 +254,8 @@ TEST_CASE("diagnosis: a server answering the ClientHello with alert 70 protocol_
   test::TestPki pki;
   const auto run = diagnose_like_the_cli(wss_localhost(server.port(), pki.ca_file()));
   INFO(describe_all(run));
-  check_verdict(run.result, Stage::tls, "tls_version_mismatch", Confidence::certain);
-  CHECK(has_evidence(run.result, "alert received: 70"));
+  check_diagnosed_failure(run.result, Stage::tls, "tls_version_mismatch", Confidence::certain);
+  CHECK(first_finding_has(run.result, "alert received: 70"));
 }
 
 // 6. tls_client_cert_required
@@ -287,10 +277,10 @@ TEST_CASE("diagnosis: mTLS under TLS 1.3: alert 116 arrives after the handshake,
   CHECK(result.observed.tls->certificate_requested);
   CHECK(result.observed.tls->alert_received_after_handshake == 116);
   CHECK(run.planned.empty());
-  check_verdict(result, Stage::tls, "tls_client_cert_required", Confidence::certain);
+  check_diagnosed_failure(result, Stage::tls, "tls_client_cert_required", Confidence::certain);
   CHECK(result.verdict.hop == std::string("client to edge"));
-  CHECK(has_evidence(result, "alert received after the handshake: 116"));
-  CHECK(has_evidence(result, "the server sent a CertificateRequest"));
+  CHECK(first_finding_has(result, "alert received after the handshake: 116"));
+  CHECK(first_finding_has(result, "the server sent a CertificateRequest"));
 }
 
 TEST_CASE("diagnosis: mTLS under TLS 1.2: the handshake fails after a CertificateRequest, tls_client_cert_required",
@@ -306,9 +296,10 @@ TEST_CASE("diagnosis: mTLS under TLS 1.2: the handshake fails after a Certificat
   CHECK(result.observed.tls->certificate_requested);
   const auto alert = result.observed.tls->alert_received.value_or(-1);
   CHECK((alert == 40 || alert == 116));
-  check_verdict(result, Stage::tls, "tls_client_cert_required", alert == 116 ? Confidence::certain : Confidence::likely);
-  CHECK(has_evidence(result, "the server sent a CertificateRequest"));
-  CHECK(has_evidence(result, "alert received: " + std::to_string(alert)));
+  check_diagnosed_failure(result, Stage::tls, "tls_client_cert_required",
+                          alert == 116 ? Confidence::certain : Confidence::likely);
+  CHECK(first_finding_has(result, "the server sent a CertificateRequest"));
+  CHECK(first_finding_has(result, "alert received: " + std::to_string(alert)));
 }
 
 }  // namespace wsprobe

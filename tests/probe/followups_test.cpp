@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 using test::describe;
 using test::probe_options;
 using test::stage_of;
+using test::ws_loopback;
+using test::wss_localhost;
 
 // Generous ceilings: the machine may be busy; these only catch a follow-up that ignores its budget.
 constexpr auto kFollowUpCeiling = 2s + 3s;
@@ -73,17 +75,6 @@ std::string describe_followups(const TargetResult& result) {
     out += "  follow-up " + std::string(to_string(f.kind)) + " (" + std::to_string(f.duration.count()) +
            "us): " + f.outcome + "\n";
   return out;
-}
-
-ProbeOptions wss_localhost(std::uint16_t port, const std::string& ca_file) {
-  auto options = probe_options("wss://localhost:" + std::to_string(port) + "/echo");
-  test::pin_to_loopback(options);
-  options.cacert_file = ca_file;
-  return options;
-}
-
-ProbeOptions ws_loopback(std::uint16_t port) {
-  return probe_options("ws://127.0.0.1:" + std::to_string(port) + "/echo");
 }
 
 const FollowUpObservation* followup_of(const TargetResult& result, FollowUpKind kind) {

@@ -7,6 +7,7 @@
 
 #include "app/progress.hpp"
 #include "checks/rules.hpp"
+#include "support/finding_checks.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -18,6 +19,7 @@ using test::CutBy;
 using test::describe;
 using test::find_finding;
 using test::IdleCut;
+using test::mentions;
 using test::probe_and_diagnose;
 using test::stage_of;
 using test::WsScript;
@@ -72,12 +74,6 @@ const HoldObservation& check_survived(const TargetResult& result) {
   REQUIRE(result.observed.hold);
   CHECK(result.observed.hold->survived);
   return *result.observed.hold;
-}
-
-bool mentions(const Finding& finding, std::string_view text) {
-  for (const auto& e : finding.evidence)
-    if (e.find(text) != std::string::npos) return true;
-  return false;
 }
 
 void check_cut_time(const HoldObservation& hold) {

@@ -7,6 +7,7 @@
 
 #include "checks/rules.hpp"
 #include "probe/lab/echo_server.hpp"
+#include "support/finding_checks.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -16,18 +17,14 @@ namespace {
 using namespace std::chrono_literals;
 using test::describe;
 using test::find_finding;
+using test::mentions;
 using test::probe_and_diagnose;
 using test::stage_of;
 
-constexpr auto kStageBudget = 2s;
+constexpr auto kControlsStageBudget = 2s;
 
-ProbeOptions options_for(std::uint16_t port) {
-  return test::probe_options("ws://127.0.0.1:" + std::to_string(port) + "/", kStageBudget);
-}
-
-bool mentions(const Finding& finding, std::string_view text) {
-  return std::any_of(finding.evidence.begin(), finding.evidence.end(),
-                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
+ProbeOptions controls_options(std::uint16_t port) {
+  return test::probe_options(test::ws_url(port), kControlsStageBudget);
 }
 
 std::size_t echoed(const EchoObservation& echo) {
@@ -44,7 +41,7 @@ TEST_CASE("request controls: --compress against a permessage-deflate server: neg
   lab::EchoServerOptions server_options;
   server_options.deflate = true;
   lab::EchoServer server(server_options);
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.compress = true;
   options.message_size = 2000;  // worth compressing
   const auto run = probe_and_diagnose(options);
@@ -74,7 +71,7 @@ TEST_CASE("request controls: --compress against a permessage-deflate server: neg
 TEST_CASE("request controls: --compress against a server without it: not negotiated - an info note - echoes still fine",
           "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.compress = true;
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -101,7 +98,7 @@ TEST_CASE("request controls: --compress against a server without it: not negotia
 
 TEST_CASE("request controls: --message is what is sent and echoed - --binary sends it in binary frames", "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.message = R"({"op":"subscribe","channel":"ticker"})";
   SECTION("text") {}
   SECTION("binary") { options.binary = true; }
@@ -121,7 +118,7 @@ TEST_CASE("request controls: --message is what is sent and echoed - --binary sen
 
 TEST_CASE("a --message that is not UTF-8 goes in binary frames and is echoed byte for byte", "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.message = std::string("\x00\xff\xfe binary\x80", 11);
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -134,7 +131,7 @@ TEST_CASE("a --message that is not UTF-8 goes in binary frames and is echoed byt
 
 TEST_CASE("random --binary payloads are echoed", "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.binary = true;
   options.message_size = 300;
   const auto run = probe_and_diagnose(options);
@@ -150,7 +147,7 @@ TEST_CASE("random --binary payloads are echoed", "[probe][request]") {
 
 TEST_CASE("request controls: --expect matched by the echo of --message passes", "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.message = "hello world";
   options.expect = "wor.d$";
   const auto run = probe_and_diagnose(options);
@@ -169,7 +166,7 @@ TEST_CASE("request controls: --expect matched by the echo of --message passes", 
 
 TEST_CASE("request controls: --expect that no reply matches fails the echo stage with echo_expect_failed", "[probe][request]") {
   lab::EchoServer server;
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.message = "hello world";
   options.expect = "\"status\":\\s*\"ok\"";
   const auto run = probe_and_diagnose(options);
@@ -180,8 +177,8 @@ TEST_CASE("request controls: --expect that no reply matches fails the echo stage
   CHECK(echo_stage.condition == Condition::message_mismatch);
   CHECK(echo_stage.detail == "no reply matched --expect '\"status\":\\s*\"ok\"' (3 replies; last: 'hello world')");
   // It waited for a late matching reply until the echo budget ran out, no longer.
-  CHECK(echo_stage.duration >= std::chrono::duration_cast<Micros>(kStageBudget - 100ms));
-  CHECK(echo_stage.duration < std::chrono::duration_cast<Micros>(kStageBudget + 1s));
+  CHECK(echo_stage.duration >= std::chrono::duration_cast<Micros>(kControlsStageBudget - 100ms));
+  CHECK(echo_stage.duration < std::chrono::duration_cast<Micros>(kControlsStageBudget + 1s));
   REQUIRE(result.observed.echo);
   REQUIRE(result.observed.echo->expect);
   CHECK_FALSE(result.observed.echo->expect->matched);
@@ -201,7 +198,7 @@ TEST_CASE("request controls: --expect against a server that never answers fails 
   lab::EchoServerOptions server_options;
   server_options.echo = false;
   lab::EchoServer server(server_options);
-  auto options = options_for(server.port());
+  auto options = controls_options(server.port());
   options.expect = "ok";
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -219,7 +216,7 @@ TEST_CASE("request controls: --expect matched by a reply that is not an echo: th
   script.before_each_echo = test::server_frame(Opcode::text, R"({"status": "ok", "seq": 1})");
   script.corrupt_echoes = true;
   test::WsScriptPeer peer(script);
-  auto options = options_for(peer.port());
+  auto options = controls_options(peer.port());
   options.message = R"({"op":"status"})";
   options.expect = "\"status\":\\s*\"ok\"";
   const auto run = probe_and_diagnose(options);
@@ -241,7 +238,7 @@ TEST_CASE("without --expect the same server is a corrupted echo (echo_mismatch)"
   test::WsScript script;
   script.corrupt_echoes = true;
   test::WsScriptPeer peer(script);
-  auto options = options_for(peer.port());
+  auto options = controls_options(peer.port());
   options.message = R"({"op":"status"})";
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -255,7 +252,7 @@ TEST_CASE("without --expect the same server is a corrupted echo (echo_mismatch)"
 
 TEST_CASE("request controls: --host and -A and extra headers reach the server as given", "[probe][request]") {
   test::WsScriptPeer peer(test::WsScript{});
-  auto options = options_for(peer.port());
+  auto options = controls_options(peer.port());
   options.host_header = "echo.internal.example";
   options.user_agent = "probe-ua/2";
   options.headers = {{"X-Tenant", "blue"}};

@@ -16,30 +16,18 @@ using namespace std::chrono_literals;
 using namespace std::string_literals;
 using test::CannedPeer;
 using test::CannedScript;
+using test::check_verdict;
 using test::describe;
 using test::find_finding;
+using test::kBudgetCeiling;
+using test::kBudgetSlack;
+using test::loopback_url;
 using test::probe_and_diagnose;
 using test::probe_options;
 using test::stage_of;
 using test::Then;
-
-// Wall-clock slack below a budget (timer granularity) and the generous ceiling above it: the
-// machine may be busy, so upper bounds only catch a probe that ignores its budget entirely.
-constexpr auto kSlack = 50ms;
-constexpr auto kCeiling = 10s;
-
-std::string url(const char* scheme, std::uint16_t port, const std::string& host = "127.0.0.1",
-                const std::string& path = "/") {
-  return std::string(scheme) + "://" + host + ":" + std::to_string(port) + path;
-}
-
-// A wss:// probe of localhost:port pinned to 127.0.0.1, trusting `ca_file` when given.
-ProbeOptions wss_localhost(std::uint16_t port, std::optional<std::string> ca_file) {
-  auto options = probe_options(url("wss", port, "localhost", "/echo"));
-  test::pin_to_loopback(options);
-  options.cacert_file = std::move(ca_file);
-  return options;
-}
+using test::ws_url;
+using test::wss_localhost;
 
 std::string http_response(const std::string& status_line, const std::vector<std::string>& headers,
                           const std::string& body) {
@@ -66,13 +54,6 @@ void check_skipped_after(const TargetResult& result, Stage failed) {
     }
     if (s.stage == failed) after = true;
   }
-}
-
-void check_verdict(const TargetResult& result, VerdictStatus status, std::optional<Stage> stage,
-                   const std::string& cause) {
-  CHECK(result.verdict.status == status);
-  CHECK(result.verdict.stage == stage);
-  CHECK(result.verdict.cause == cause);
 }
 
 // Durations are non-negative, stages that ran start after the previous one ended, and the whole
@@ -117,7 +98,7 @@ void check_stage_order(const TargetResult& result) {
 
 TEST_CASE("ws:// to the lab echo server passes every stage", "[pipeline]") {
   lab::EchoServer server;
-  const auto options = probe_options(url("ws", server.port(), "127.0.0.1", "/echo"));
+  const auto options = probe_options(ws_url(server.port(), "/echo"));
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
   INFO(describe(result));
@@ -293,7 +274,7 @@ TEST_CASE("wss:// to a leaf for another name fails at tls: tls_cert_hostname_mis
 
 TEST_CASE("a closed port fails at tcp: tcp_refused", "[pipeline]") {
   test::RefusingPort closed;
-  const auto run = probe_and_diagnose(probe_options(url("ws", closed.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(closed.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_stage_statuses(result, {{Stage::dns, StageStatus::ok}, {Stage::tcp, StageStatus::failed}});
@@ -315,7 +296,7 @@ TEST_CASE("a 403 with a body fails at upgrade: upgrade_rejected_auth, status and
   const std::string body = "Origin https://evil.example.test is not allowed\n";
   CannedPeer peer(CannedScript::answer_http(
       http_response("HTTP/1.1 403 Forbidden", {"Server: nginx", "Content-Type: text/plain"}, body)));
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::upgrade, "upgrade_rejected_auth");
@@ -336,7 +317,7 @@ TEST_CASE("a 403 with a body fails at upgrade: upgrade_rejected_auth, status and
 TEST_CASE("a 200 HTML page fails at upgrade: not_websocket_endpoint", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_http(http_response(
       "HTTP/1.1 200 OK", {"Content-Type: text/html"}, "<!doctype html><html><body>Welcome</body></html>")));
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::upgrade, "not_websocket_endpoint");
@@ -350,7 +331,7 @@ TEST_CASE("a 101 with a wrong Sec-WebSocket-Accept fails at upgrade: upgrade_bad
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
       Then::hold));
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::upgrade, "upgrade_bad_accept");
@@ -366,7 +347,7 @@ TEST_CASE("a 101 with a wrong Sec-WebSocket-Accept fails at upgrade: upgrade_bad
 TEST_CASE("garbage bytes fail at upgrade with the first bytes in hex", "[pipeline]") {
   // An SSH server speaks first, whatever the client sends.
   CannedPeer peer(CannedScript{test::ReadFirst::nothing, {}, "SSH-2.0-OpenSSH_9.2\r\n", Then::hold});
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   CHECK(result.verdict.status == VerdictStatus::fail);
@@ -380,7 +361,7 @@ TEST_CASE("garbage bytes fail at upgrade with the first bytes in hex", "[pipelin
 
 TEST_CASE("a TLS alert in answer to the plain GET fails at upgrade: plaintext_to_tls_port", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_http(test::tls_alert_record(70)));  // protocol_version
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::upgrade, "plaintext_to_tls_port");
@@ -394,7 +375,7 @@ TEST_CASE("a 502 from an AWS ELB fails at upgrade: backend_unavailable, edge to 
       "HTTP/1.1 502 Bad Gateway", {"Server: awselb/2.0", "Content-Type: text/html", "Connection: close"},
       "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "
       "Gateway</h1></center>\r\n</body>\r\n</html>\r\n")));
-  const auto run = probe_and_diagnose(probe_options(url("ws", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(ws_url(peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::upgrade, "backend_unavailable");
@@ -427,7 +408,7 @@ TEST_CASE("nginx's plain-HTTP-to-HTTPS page behind TLS fails at upgrade: tls_ter
 TEST_CASE("a plaintext HTTP peer probed with wss:// fails at tls: tls_to_plaintext_port", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_any(http_response(
       "HTTP/1.1 400 Bad Request", {"Content-Type: text/plain", "Connection: close"}, "Bad Request")));
-  const auto run = probe_and_diagnose(probe_options(url("wss", peer.port())));
+  const auto run = probe_and_diagnose(probe_options(loopback_url("wss", peer.port())));
   const auto& result = run.result;
   INFO(describe(result));
   check_verdict(result, VerdictStatus::fail, Stage::tls, "tls_to_plaintext_port");
@@ -442,15 +423,15 @@ TEST_CASE("a plaintext HTTP peer probed with wss:// fails at tls: tls_to_plainte
 // Silent peers: each stage's own timeout, at about its budget
 
 void check_took_about(const StageResult& stage, std::chrono::milliseconds budget, std::chrono::milliseconds elapsed) {
-  CHECK(stage.duration >= budget - kSlack);
-  CHECK(stage.duration < budget + kCeiling);
-  CHECK(elapsed >= budget - kSlack);
-  CHECK(elapsed < budget + kCeiling);
+  CHECK(stage.duration >= budget - kBudgetSlack);
+  CHECK(stage.duration < budget + kBudgetCeiling);
+  CHECK(elapsed >= budget - kBudgetSlack);
+  CHECK(elapsed < budget + kBudgetCeiling);
 }
 
 TEST_CASE("wss:// to a silent peer times out at tls: tls_handshake_timeout", "[pipeline]") {
   CannedPeer peer(CannedScript::silent());
-  auto options = probe_options(url("wss", peer.port()));
+  auto options = probe_options(loopback_url("wss", peer.port()));
   options.budgets.tls = 1s;
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -464,7 +445,7 @@ TEST_CASE("wss:// to a silent peer times out at tls: tls_handshake_timeout", "[p
 
 TEST_CASE("ws:// to a peer that never answers the request times out at upgrade: upgrade_timeout", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_http("", Then::hold));
-  auto options = probe_options(url("ws", peer.port()));
+  auto options = probe_options(ws_url(peer.port()));
   options.budgets.upgrade = 1s;
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -479,7 +460,7 @@ TEST_CASE("ws:// to a peer that never answers the request times out at upgrade: 
 
 TEST_CASE("ws:// to a peer that closes after the request with 0 bytes fails at upgrade: upgrade_eof", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_http("", Then::close));
-  auto options = probe_options(url("ws", peer.port()));
+  auto options = probe_options(ws_url(peer.port()));
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
   INFO(describe(result));
@@ -498,7 +479,7 @@ TEST_CASE("a server that never echoes passes under echo auto and fails under ech
   lab::EchoServerOptions server_options;
   server_options.echo = false;
   lab::EchoServer server(std::move(server_options));
-  auto options = probe_options(url("ws", server.port()));
+  auto options = probe_options(ws_url(server.port()));
   options.budgets.echo = 3s;
 
   SECTION("echo auto: pass, with an info finding echo_not_echo_endpoint") {
@@ -533,7 +514,7 @@ TEST_CASE("an offered subprotocol that the server selects passes and is recorded
   lab::EchoServerOptions server_options;
   server_options.select_first_subprotocol = true;
   lab::EchoServer server(std::move(server_options));
-  auto options = probe_options(url("ws", server.port()));
+  auto options = probe_options(ws_url(server.port()));
   options.subprotocols = {"v2.chat.example.test", "v1.chat.example.test"};
   const auto run = probe_and_diagnose(options);
   const auto& result = run.result;
@@ -551,7 +532,7 @@ TEST_CASE("an offered subprotocol that the server selects passes and is recorded
 
 TEST_CASE("secrets in request headers and the query are redacted in the recorded request", "[pipeline]") {
   CannedPeer peer(CannedScript::answer_http(http_response("HTTP/1.1 401 Unauthorized", {}, "")));
-  auto options = probe_options(url("ws", peer.port(), "127.0.0.1", "/stream?token=qu3ry&room=7"));
+  auto options = probe_options(ws_url(peer.port(), "/stream?token=qu3ry&room=7"));
   options.headers.push_back({"Authorization", "Bearer s3cret"});
 
   SECTION("by default") {

@@ -28,10 +28,7 @@ using namespace std::chrono_literals;
 using test::describe;
 using test::probe_options;
 using test::stage_of;
-
-ProbeOptions ws_loopback(std::uint16_t port) {
-  return probe_options("ws://127.0.0.1:" + std::to_string(port) + "/echo");
-}
+using test::ws_loopback;
 
 struct Followed {
   TargetResult result;

@@ -15,14 +15,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::describe;
+using test::loopback_url;
 using test::probe_and_diagnose;
 using test::stage_of;
+using test::ws_url;
 
 const std::pair<std::string, std::string> kAlice{"alice", "s3cret"};
-
-std::string url(const char* scheme, std::uint16_t port, const std::string& host = "127.0.0.1") {
-  return std::string(scheme) + "://" + host + ":" + std::to_string(port) + "/";
-}
 
 ProxyConfig proxy_config(ProxyScheme scheme, std::uint16_t port,
                          const std::optional<std::pair<std::string, std::string>>& credentials = std::nullopt) {
@@ -91,7 +89,7 @@ void check_proxy_failure(const TargetResult& result, const std::string& cause, c
 TEST_CASE("ws:// through tinyproxy: CONNECT 200, then upgrade and echo through the tunnel", "[proxy]") {
   auto echo = plain_echo();
   test::Tinyproxy proxy;
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
   INFO(describe(run.result) << "\ntinyproxy log:\n" << proxy.log());
   check_passed_through_proxy(run.result);
   const auto& dns = stage_of(run.result, Stage::dns);
@@ -114,7 +112,7 @@ TEST_CASE("wss:// through tinyproxy: TLS to the target inside the CONNECT tunnel
   tls_options.tls = pki.leaf();
   lab::EchoServer echo(tls_options);
   test::Tinyproxy proxy;
-  auto options = through(url("wss", echo.port(), "localhost"), proxy_config(ProxyScheme::http, proxy.port()));
+  auto options = through(loopback_url("wss", echo.port(), "localhost"), proxy_config(ProxyScheme::http, proxy.port()));
   options.cacert_file = pki.ca_file();
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result) << "\ntinyproxy log:\n" << proxy.log());
@@ -130,7 +128,7 @@ TEST_CASE("tinyproxy with BasicAuth: the right credentials pass, and never show 
   proxy_options.basic_auth = kAlice;
   test::Tinyproxy proxy(proxy_options);
   const auto run =
-      probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, proxy.port(), kAlice)));
+      probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, proxy.port(), kAlice)));
   INFO(describe(run.result) << "\ntinyproxy log:\n" << proxy.log());
   check_passed_through_proxy(run.result);
   const auto& observed = *run.result.observed.proxy;
@@ -144,7 +142,7 @@ TEST_CASE("tinyproxy with BasicAuth and no credentials: 407, proxy_auth_required
   proxy_options.basic_auth = kAlice;
   test::Tinyproxy proxy(proxy_options);
   auto echo = plain_echo();
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_auth_required", "client to proxy");
   const auto& observed = *run.result.observed.proxy;
@@ -163,8 +161,8 @@ TEST_CASE("tinyproxy with BasicAuth and wrong credentials: proxy_auth_required, 
   proxy_options.basic_auth = kAlice;
   test::Tinyproxy proxy(proxy_options);
   auto echo = plain_echo();
-  const auto run = probe_and_diagnose(through(
-      url("ws", echo.port()), proxy_config(ProxyScheme::http, proxy.port(), std::make_pair("alice", "wrong"))));
+  const auto run = probe_and_diagnose(
+      through(ws_url(echo.port()), proxy_config(ProxyScheme::http, proxy.port(), std::make_pair("alice", "wrong"))));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_auth_required", "client to proxy");
   CHECK(run.result.observed.proxy->status_code == 401);  // tinyproxy's answer to bad credentials
@@ -176,7 +174,7 @@ TEST_CASE("tinyproxy allowing CONNECT to port 443 only: 403, proxy_connect_denie
   proxy_options.connect_ports = {443};
   test::Tinyproxy proxy(proxy_options);
   auto echo = plain_echo();
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, proxy.port())));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_connect_denied", "client to proxy");
   CHECK(run.result.observed.proxy->status_code == 403);
@@ -189,7 +187,7 @@ TEST_CASE("tinyproxy allowing CONNECT to port 443 only: 403, proxy_connect_denie
 TEST_CASE("tinyproxy that cannot reach the target: proxy_target_unreachable", "[proxy]") {
   test::Tinyproxy proxy;
   test::RefusingPort closed;
-  const auto run = probe_and_diagnose(through(url("ws", closed.port()), proxy_config(ProxyScheme::http, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(closed.port()), proxy_config(ProxyScheme::http, proxy.port())));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_target_unreachable", "proxy to target");
   CHECK(run.result.observed.proxy->status_code == 500);  // tinyproxy: "500 Unable to connect"
@@ -201,7 +199,7 @@ TEST_CASE("tinyproxy that cannot reach the target: proxy_target_unreachable", "[
 TEST_CASE("nothing listens on the proxy port: proxy_unreachable", "[proxy]") {
   test::RefusingPort closed;
   auto echo = plain_echo();
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, closed.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, closed.port())));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_unreachable", "client to proxy");
   CHECK(stage_of(run.result, Stage::proxy).condition == Condition::connect_refused);
@@ -214,7 +212,7 @@ TEST_CASE("a proxy name that does not resolve: proxy_unreachable from the proxy'
   auto echo = plain_echo();
   auto proxy = proxy_config(ProxyScheme::http, 3128);
   proxy.host = "proxy.invalid";  // RFC 6761 §6.4: never resolves
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_unreachable", "client to proxy");
   const auto condition = stage_of(run.result, Stage::proxy).condition;
@@ -226,7 +224,7 @@ TEST_CASE("a proxy name that does not resolve: proxy_unreachable from the proxy'
 TEST_CASE("an HTTP proxy port that answers with something else: proxy_unreachable, first bytes shown", "[proxy]") {
   test::CannedPeer peer(test::CannedScript::answer_any(std::string("\x05\xff", 2)));
   auto echo = plain_echo();
-  const auto run = probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::http, peer.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::http, peer.port())));
   INFO(describe(run.result));
   check_proxy_failure(run.result, "proxy_unreachable", "client to proxy");
   CHECK(stage_of(run.result, Stage::proxy).condition == Condition::not_http);
@@ -236,7 +234,7 @@ TEST_CASE("an HTTP proxy port that answers with something else: proxy_unreachabl
 TEST_CASE("an HTTP proxy that takes the CONNECT and stays silent: bounded, proxy_target_unreachable", "[proxy]") {
   test::CannedPeer peer(test::CannedScript{test::ReadFirst::http_head, {}, {}, test::Then::hold});
   auto echo = plain_echo();
-  auto options = through(url("ws", echo.port()), proxy_config(ProxyScheme::http, peer.port()));
+  auto options = through(ws_url(echo.port()), proxy_config(ProxyScheme::http, peer.port()));
   options.budgets.connect = 700ms;
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -263,8 +261,7 @@ TEST_CASE("a 200 to CONNECT leaves the target's first bytes to the next stage", 
 TEST_CASE("ws:// through Dante with socks5://: our dns stage resolves, the proxy gets the address", "[proxy]") {
   auto echo = plain_echo();
   test::Dante proxy;
-  const auto run =
-      probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
   INFO(describe(run.result) << "\nDante log:\n" << proxy.log());
   check_passed_through_proxy(run.result);
   CHECK(stage_of(run.result, Stage::dns).status == StageStatus::ok);
@@ -282,7 +279,7 @@ TEST_CASE("wss:// through Dante with socks5h://: TLS inside the SOCKS5 tunnel", 
   tls_options.tls = pki.leaf();
   lab::EchoServer echo(tls_options);
   test::Dante proxy;
-  auto options = through(url("wss", echo.port()), proxy_config(ProxyScheme::socks5h, proxy.port()));
+  auto options = through(loopback_url("wss", echo.port()), proxy_config(ProxyScheme::socks5h, proxy.port()));
   options.cacert_file = pki.ca_file();
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result) << "\nDante log:\n" << proxy.log());
@@ -296,8 +293,7 @@ TEST_CASE("Dante blocking the target port: REP 2, proxy_connect_denied", "[proxy
   test::DanteOptions proxy_options;
   proxy_options.blocked_ports = {echo.port()};
   test::Dante proxy(proxy_options);
-  const auto run =
-      probe_and_diagnose(through(url("ws", echo.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(echo.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
   INFO(describe(run.result) << "\nDante log:\n" << proxy.log());
   check_proxy_failure(run.result, "proxy_connect_denied", "client to proxy");
   CHECK(run.result.observed.proxy->socks_reply == 2);
@@ -307,8 +303,7 @@ TEST_CASE("Dante blocking the target port: REP 2, proxy_connect_denied", "[proxy
 TEST_CASE("Dante refused by the target: REP 5, proxy_target_unreachable", "[proxy]") {
   test::RefusingPort closed;
   test::Dante proxy;
-  const auto run =
-      probe_and_diagnose(through(url("ws", closed.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
+  const auto run = probe_and_diagnose(through(ws_url(closed.port()), proxy_config(ProxyScheme::socks5, proxy.port())));
   INFO(describe(run.result) << "\nDante log:\n" << proxy.log());
   check_proxy_failure(run.result, "proxy_target_unreachable", "proxy to target");
   CHECK(run.result.observed.proxy->socks_reply == 5);
@@ -324,7 +319,7 @@ TEST_CASE("socks5h:// with username/password: the name goes to the proxy, the ec
   server_options.credentials = kAlice;
   test::Socks5Server proxy(server_options);
   const auto run = probe_and_diagnose(
-      through(url("ws", echo.port(), "localhost"), proxy_config(ProxyScheme::socks5h, proxy.port(), kAlice)));
+      through(loopback_url("ws", echo.port(), "localhost"), proxy_config(ProxyScheme::socks5h, proxy.port(), kAlice)));
   INFO(describe(run.result));
   check_passed_through_proxy(run.result);
   const auto& observed = *run.result.observed.proxy;

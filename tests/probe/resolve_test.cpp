@@ -8,14 +8,16 @@
 
 #include "probe/resolve.hpp"
 #include "support/dns_responder.hpp"
+#include "support/probe_helpers.hpp"
 
 using namespace wsprobe;
 using namespace std::chrono_literals;
 using wsprobe::test::DnsResponder;
+using wsprobe::test::run_dns_stage;
 
 namespace {
 
-ProbeOptions options_for(const std::string& host, const DnsResponder& responder,
+ProbeOptions dns_options(const std::string& host, const DnsResponder& responder,
                          std::chrono::milliseconds budget = 3000ms) {
   ProbeOptions options;
   options.target.host = host;
@@ -26,24 +28,12 @@ ProbeOptions options_for(const std::string& host, const DnsResponder& responder,
   return options;
 }
 
-// Named, by-value coroutine (style.md: no capturing lambdas in co_spawn).
-net::awaitable<void> dns_into(ProbeContext* context, std::optional<StageResult>* result,
-                              Clock::time_point* finished) {
+// The dns stage into `result`, and when it ended into `finished`. Named, by-value coroutine
+// (style.md: no capturing lambdas in co_spawn).
+net::awaitable<void> timed_dns_into(ProbeContext* context, std::optional<StageResult>* result,
+                                    Clock::time_point* finished) {
   *result = co_await run_dns(*context);
   *finished = Clock::now();
-}
-
-// Runs the dns stage on its own io_context, bounded.
-StageResult run_dns_stage(ProbeContext& context, std::chrono::milliseconds bound = 10s) {
-  std::optional<StageResult> result;
-  Clock::time_point finished;
-  {
-    net::io_context ioc;
-    net::co_spawn(ioc, dns_into(&context, &result, &finished), net::detached);
-    ioc.run_for(bound);
-  }
-  REQUIRE(result);
-  return *result;
 }
 
 // Whether `needles` appear in `haystack` in the same relative order.
@@ -62,7 +52,7 @@ bool in_order(const std::vector<std::string>& haystack, const std::vector<std::s
 TEST_CASE("dns records every A and AAAA answer", "[dns]") {
   DnsResponder responder;
   responder.answer("both.test", {"127.0.0.5", "127.0.0.6"}, {"::1", "2001:db8::7"});
-  const auto options = options_for("both.test", responder);
+  const auto options = dns_options("both.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -88,7 +78,7 @@ TEST_CASE("dns records every A and AAAA answer", "[dns]") {
 TEST_CASE("dns records the CNAME chain, ending with the canonical name", "[dns]") {
   DnsResponder responder;
   responder.cname("www.example.test", {"edge.cdn.test", "lb-7.cdn.test"}, {"127.0.0.9"}, {});
-  const auto options = options_for("www.example.test", responder);
+  const auto options = dns_options("www.example.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -101,7 +91,7 @@ TEST_CASE("dns records the CNAME chain, ending with the canonical name", "[dns]"
 TEST_CASE("dns maps NXDOMAIN to dns_nxdomain", "[dns]") {
   DnsResponder responder;
   responder.nxdomain("missing.test");
-  const auto options = options_for("missing.test", responder);
+  const auto options = dns_options("missing.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -116,7 +106,7 @@ TEST_CASE("dns maps NXDOMAIN to dns_nxdomain", "[dns]") {
 TEST_CASE("dns maps NODATA (NOERROR, no A or AAAA) to dns_no_address", "[dns]") {
   DnsResponder responder;
   responder.nodata("mail-only.test");
-  const auto options = options_for("mail-only.test", responder);
+  const auto options = dns_options("mail-only.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -129,7 +119,7 @@ TEST_CASE("dns maps NODATA (NOERROR, no A or AAAA) to dns_no_address", "[dns]") 
 TEST_CASE("dns maps SERVFAIL to dns_failure", "[dns]") {
   DnsResponder responder;
   responder.servfail("broken.test");
-  const auto options = options_for("broken.test", responder);
+  const auto options = dns_options("broken.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -143,7 +133,7 @@ TEST_CASE("dns maps SERVFAIL to dns_failure", "[dns]") {
 TEST_CASE("dns maps REFUSED to dns_failure", "[dns]") {
   DnsResponder responder;
   responder.refused("closed-resolver.test");
-  const auto options = options_for("closed-resolver.test", responder);
+  const auto options = dns_options("closed-resolver.test", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -156,7 +146,7 @@ TEST_CASE("dns maps REFUSED to dns_failure", "[dns]") {
 TEST_CASE("dns gives dns_timeout at the budget when the server is silent", "[dns]") {
   DnsResponder responder;
   responder.silent("slow.test");
-  const auto options = options_for("slow.test", responder, 300ms);
+  const auto options = dns_options("slow.test", responder, 300ms);
   ProbeContext context(options, Clock::now());
 
   const auto began = Clock::now();
@@ -175,8 +165,8 @@ TEST_CASE("dns does not block the io_context while it waits", "[dns]") {
   DnsResponder responder;
   responder.silent("slow.test");
   responder.answer("fast.test", {"127.0.0.3"}, {});
-  const auto slow_options = options_for("slow.test", responder, 1000ms);
-  const auto fast_options = options_for("fast.test", responder);
+  const auto slow_options = dns_options("slow.test", responder, 1000ms);
+  const auto fast_options = dns_options("fast.test", responder);
   ProbeContext slow(slow_options, Clock::now());
   ProbeContext fast(fast_options, Clock::now());
 
@@ -185,8 +175,8 @@ TEST_CASE("dns does not block the io_context while it waits", "[dns]") {
   const auto began = Clock::now();
   {
     net::io_context ioc;
-    net::co_spawn(ioc, dns_into(&slow, &slow_result, &slow_done), net::detached);
-    net::co_spawn(ioc, dns_into(&fast, &fast_result, &fast_done), net::detached);
+    net::co_spawn(ioc, timed_dns_into(&slow, &slow_result, &slow_done), net::detached);
+    net::co_spawn(ioc, timed_dns_into(&fast, &fast_result, &fast_done), net::detached);
     ioc.run_for(10s);
   }
   REQUIRE(slow_result);
@@ -199,7 +189,7 @@ TEST_CASE("dns does not block the io_context while it waits", "[dns]") {
 
 TEST_CASE("dns skips the query for an IP literal", "[dns]") {
   DnsResponder responder;
-  auto options = options_for("::1", responder);
+  auto options = dns_options("::1", responder);
   options.target.host_is_ip_literal = true;
   ProbeContext context(options, Clock::now());
 
@@ -216,7 +206,7 @@ TEST_CASE("dns skips the query for an IP literal", "[dns]") {
 TEST_CASE("dns takes --resolve entries for the host and port, in order", "[dns]") {
   DnsResponder responder;
   responder.answer("api.example.test", {"127.0.0.99"}, {});
-  auto options = options_for("api.example.test", responder);
+  auto options = dns_options("api.example.test", responder);
   options.resolve = {{"API.Example.TEST", 443, "127.0.0.7"},
                      {"api.example.test", 80, "127.0.0.8"},  // another port: ignored
                      {"other.test", 443, "127.0.0.10"},      // another host: ignored
@@ -233,7 +223,7 @@ TEST_CASE("dns takes --resolve entries for the host and port, in order", "[dns]"
 
 TEST_CASE("dns resolves localhost from the hosts file", "[dns]") {
   DnsResponder responder;  // answers NXDOMAIN should c-ares ever ask it
-  const auto options = options_for("localhost", responder);
+  const auto options = dns_options("localhost", responder);
   ProbeContext context(options, Clock::now());
 
   const auto result = run_dns_stage(context);
@@ -245,7 +235,7 @@ TEST_CASE("dns resolves localhost from the hosts file", "[dns]") {
 
 TEST_CASE("dns reports a --dns-server it cannot use as dns_failure", "[dns]") {
   DnsResponder responder;
-  auto options = options_for("anything.test", responder);
+  auto options = dns_options("anything.test", responder);
   options.dns_server = "not an address";
   ProbeContext context(options, Clock::now());
 

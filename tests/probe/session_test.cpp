@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "support/finding_checks.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -12,8 +13,12 @@ namespace wsprobe {
 namespace {
 
 using namespace std::chrono_literals;
+using test::check_verdict;
 using test::describe;
 using test::find_finding;
+using test::kBudgetCeiling;
+using test::kBudgetSlack;
+using test::mentions;
 using test::OnClientClose;
 using test::probe_and_diagnose;
 using test::server_frame;
@@ -22,21 +27,12 @@ using test::WsPeerStats;
 using test::WsScript;
 using test::WsScriptPeer;
 
-// Below a budget: timer granularity. Above it: a generous ceiling (the machine may be busy).
-constexpr auto kSlack = 50ms;
-constexpr auto kStageBudget = 1500ms;
-constexpr auto kCeiling = 10s;
+// Every stage's budget in these tests.
+constexpr auto kSessionStageBudget = 1500ms;
 
-// ws://127.0.0.1:PORT/ through parse_target, every stage budget 1.5 s, count 3.
+// ws://127.0.0.1:PORT/chat through parse_target, every stage budget 1.5 s, count 3.
 ProbeOptions session_options(std::uint16_t port) {
-  return test::probe_options("ws://127.0.0.1:" + std::to_string(port) + "/chat", kStageBudget);
-}
-
-void check_verdict(const TargetResult& result, VerdictStatus status, std::optional<Stage> stage,
-                   const std::string& cause) {
-  CHECK(result.verdict.status == status);
-  CHECK(result.verdict.stage == stage);
-  CHECK(result.verdict.cause == cause);
+  return test::probe_options(test::ws_url(port, "/chat"), kSessionStageBudget);
 }
 
 void check_statuses(const TargetResult& result, StageStatus echo, StageStatus close) {
@@ -45,17 +41,12 @@ void check_statuses(const TargetResult& result, StageStatus echo, StageStatus cl
   CHECK(stage_of(result, Stage::close).status == close);
 }
 
-bool mentions(const Finding& finding, std::string_view text) {
-  return std::any_of(finding.evidence.begin(), finding.evidence.end(),
-                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
-}
-
 std::size_t pongs(const EchoObservation& echo) {
   return static_cast<std::size_t>(std::count_if(echo.ping_rtts.begin(), echo.ping_rtts.end(),
                                                 [](const auto& rtt) { return rtt.has_value(); }));
 }
 
-Micros budget_micros() { return std::chrono::duration_cast<Micros>(kStageBudget - kSlack); }
+Micros budget_micros() { return std::chrono::duration_cast<Micros>(kSessionStageBudget - kBudgetSlack); }
 
 // The upgrade really was a good 101 from the peer.
 void check_good_upgrade(const TargetResult& result) {
@@ -120,7 +111,7 @@ TEST_CASE("a server that never pongs fails at echo: ping_unanswered", "[session]
   CHECK_FALSE(result.observed.echo->peer_close);
   // It waited for the pong for the whole echo budget, and not much longer.
   CHECK(stage_of(result, Stage::echo).duration >= budget_micros());
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
   const auto* finding = find_finding(result, "ping_unanswered");
   REQUIRE(finding);
   CHECK(mentions(*finding, "0 of 1 pings answered"));
@@ -144,7 +135,7 @@ TEST_CASE("a server that echoes altered bytes fails at echo: echo_mismatch", "[s
   CHECK(result.observed.echo->messages[0].outcome == EchoMessage::Outcome::mismatch);
   CHECK(result.observed.echo->messages[0].rtt);
   CHECK(result.observed.echo->unsolicited_messages == 0);
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
 }
 
 TEST_CASE("a server that closes 1011 on the first message fails at echo: closed_by_peer", "[session]") {
@@ -169,7 +160,7 @@ TEST_CASE("a server that closes 1011 on the first message fails at echo: closed_
   REQUIRE(finding);
   CHECK(mentions(*finding, "1011"));
   CHECK(mentions(*finding, "internal error"));
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
 }
 
 TEST_CASE("a server that closes 1009 above a size fails at echo: message_too_large", "[session]") {
@@ -194,7 +185,7 @@ TEST_CASE("a server that closes 1009 above a size fails at echo: message_too_lar
   const auto* finding = find_finding(result, "message_too_large");
   REQUIRE(finding);
   CHECK(mentions(*finding, "1009"));
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
 }
 
 TEST_CASE("the same server passes with messages under its limit", "[session]") {
@@ -243,7 +234,7 @@ TEST_CASE("a server frame that breaks RFC 6455 fails at echo: ws_protocol_violat
     REQUIRE(result.observed.echo->ping_rtts.size() == 1);
     CHECK_FALSE(result.observed.echo->ping_rtts[0]);
     // Decided on the bytes, not at the budget.
-    CHECK(stage_of(result, Stage::echo).duration < std::chrono::duration_cast<Micros>(kStageBudget));
+    CHECK(stage_of(result, Stage::echo).duration < std::chrono::duration_cast<Micros>(kSessionStageBudget));
   }
 }
 
@@ -269,7 +260,7 @@ TEST_CASE("a reset in the middle of the echo stage fails at echo: closed_by_peer
   const auto* finding = find_finding(result, "closed_by_peer");
   REQUIRE(finding);
   CHECK(mentions(*finding, "connection ended: reset"));
-  CHECK(stage_of(result, Stage::echo).duration < std::chrono::duration_cast<Micros>(kStageBudget));
+  CHECK(stage_of(result, Stage::echo).duration < std::chrono::duration_cast<Micros>(kSessionStageBudget));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,7 +284,7 @@ TEST_CASE("a server that never answers the close frame fails at close: close_unc
   CHECK(result.observed.close->tcp_end == Condition::timeout);
   CHECK_FALSE(result.observed.close->tcp_closed_cleanly);
   CHECK(stage_of(result, Stage::close).duration >= budget_micros());
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
   const auto* finding = find_finding(result, "close_unclean");
   REQUIRE(finding);
   CHECK(mentions(*finding, "TCP end: timeout"));
@@ -320,7 +311,7 @@ TEST_CASE("a server that answers close and keeps TCP open passes: the client clo
   CHECK_FALSE(result.observed.close->tcp_closed_cleanly);
   CHECK(stage_of(result, Stage::close).duration >= budget_micros());
   CHECK(stage_of(result, Stage::close).detail.find("kept TCP open") != std::string::npos);
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
   // wsprobe then closed its side: the peer sees the end of the connection.
   CHECK(peer.wait_for([](const WsPeerStats& s) { return s.connections_ended == 1; }, 3s));
 }
@@ -341,7 +332,7 @@ TEST_CASE("a server that answers close then resets: close warns, verdict passes"
   CHECK(result.observed.close->peer_close->code == 1000);
   CHECK(result.observed.close->tcp_end == Condition::reset);
   CHECK_FALSE(result.observed.close->tcp_closed_cleanly);
-  CHECK(stage_of(result, Stage::close).duration < std::chrono::duration_cast<Micros>(kStageBudget));
+  CHECK(stage_of(result, Stage::close).duration < std::chrono::duration_cast<Micros>(kSessionStageBudget));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,7 +383,7 @@ TEST_CASE("wss:// to the scripted server: subprotocol echoed, fragmented echoes 
   script.subprotocol = "chat";
   script.echo_fragments = 3;
   WsScriptPeer peer(script, pki.leaf());
-  auto options = test::probe_options("wss://localhost:" + std::to_string(peer.port()) + "/chat", kStageBudget);
+  auto options = test::probe_options("wss://localhost:" + std::to_string(peer.port()) + "/chat", kSessionStageBudget);
   test::pin_to_loopback(options);
   options.cacert_file = pki.ca_file();
   options.subprotocols = {"chat"};

@@ -3,10 +3,9 @@
 // the connection (RST or FIN, no close frame) above a size.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "probe/lab/echo_server.hpp"
 #include "probe/size_sweep.hpp"
+#include "support/finding_checks.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/ws_script_peer.hpp"
 
@@ -16,10 +15,11 @@ namespace {
 using namespace std::chrono_literals;
 using test::describe;
 using test::find_finding;
+using test::kBudgetCeiling;
+using test::mentions;
 using test::probe_and_diagnose;
 using test::stage_of;
 
-constexpr auto kCeiling = 10s;
 // Sizes under 512 KiB: the channel's frame limit (channel_message_limit) covers their echoes.
 const std::vector<std::size_t> kSizes{1024, 4096, 16384, 65536, 262144};
 
@@ -27,11 +27,6 @@ ProbeOptions sweep_options(const std::string& url) {
   auto options = test::probe_options(url, 3s);
   options.sweep_sizes = kSizes;
   return options;
-}
-
-bool mentions(const Finding& finding, std::string_view text) {
-  return std::any_of(finding.evidence.begin(), finding.evidence.end(),
-                     [&](const std::string& e) { return e.find(text) != std::string::npos; });
 }
 
 std::vector<std::string> outcomes(const EchoObservation& echo) {
@@ -70,7 +65,7 @@ TEST_CASE("size sweep: a Beast server with read_message_max 20000 echoes up to 1
   CHECK(mentions(*finding, "1009 (message too big"));
   CHECK(finding->fix.find("read_message_max") != std::string::npos);
   CHECK(finding->fix.find("client_max_body_size does not apply") != std::string::npos);
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
 }
 
 TEST_CASE("size sweep: the same server without a limit echoes every size and passes", "[sweep]") {
@@ -125,7 +120,7 @@ TEST_CASE("size sweep: a peer that drops the connection above a size is message_
       const auto* finding = find_finding(result, "message_too_large");
       REQUIRE(finding);
       CHECK(mentions(*finding, std::string("16384 bytes: ") + c.how));
-      CHECK(run.elapsed < kCeiling);
+      CHECK(run.elapsed < kBudgetCeiling);
     }
   }
 }
@@ -148,7 +143,7 @@ TEST_CASE("size sweep: a message far above the limit, cut while still being writ
   CHECK((sweep[1].outcome == "closed" || sweep[1].outcome == "dropped"));
   CHECK(run.result.observed.echo->largest_echoed_bytes == 1024u);
   CHECK(run.result.verdict.cause == "message_too_large");
-  CHECK(run.elapsed < kCeiling);
+  CHECK(run.elapsed < kBudgetCeiling);
 }
 
 TEST_CASE("size sweep: the channel's frame limit covers the largest swept echo", "[sweep]") {

@@ -4,6 +4,7 @@
 // tells the user.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "probe/followups.hpp"
 #include "probe/lab/certs.hpp"
 #include "probe/lab/echo_server.hpp"
+#include "support/finding_checks.hpp"
 #include "support/l7_topology.hpp"
 #include "support/probe_helpers.hpp"
 #include "support/topology.hpp"
@@ -25,20 +27,12 @@ using test::find_finding;
 using test::probe_and_diagnose;
 using test::probe_options;
 using test::stage_of;
+using test::wss_localhost;
 
-bool has_evidence(const TargetResult& result, const std::string& text) {
-  for (const auto& finding : result.findings)
-    for (const auto& line : finding.evidence)
-      if (line.find(text) != std::string::npos) return true;
-  return false;
-}
-
-// wss://localhost:PORT/ pinned to 127.0.0.1, trusting `ca_file`.
-ProbeOptions wss_localhost(std::uint16_t port, const std::string& ca_file) {
-  auto options = probe_options("wss://localhost:" + std::to_string(port) + "/");
-  test::pin_to_loopback(options);
-  options.cacert_file = ca_file;
-  return options;
+// Some finding of the result has an evidence line containing `text`.
+bool any_finding_mentions(const TargetResult& result, std::string_view text) {
+  return std::any_of(result.findings.begin(), result.findings.end(),
+                     [&](const Finding& finding) { return test::mentions(finding, text); });
 }
 
 // A client certificate (extendedKeyUsage clientAuth unless told otherwise) from `ca`.
@@ -82,7 +76,7 @@ TEST_CASE("tls controls: mTLS listener without --cert: tls_client_cert_required 
                                   .require_client_cert = true,
                                   .max_version = max,
                                   .client_ca_pem = lab.ca.cert_pem()});
-    const auto run = probe_and_diagnose(wss_localhost(server.port(), lab.ca_file));
+    const auto run = probe_and_diagnose(wss_localhost(server.port(), lab.ca_file, "/"));
     INFO(describe(run.result));
     REQUIRE(run.result.observed.tls);
     CHECK_FALSE(run.result.observed.tls->client_certificate);
@@ -97,7 +91,7 @@ TEST_CASE("tls controls: mTLS listener without --cert: tls_client_cert_required 
 TEST_CASE("tls controls: --cert from the trusted CA passes end to end (101, echo)", "[tls_controls]") {
   MtlsLab lab;
   lab::EchoServer server({.tls = lab.server, .client_ca_pem = lab.ca.cert_pem()});
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.client_cert;
   options.client_key_file = lab.client_key;
   const auto run = probe_and_diagnose(options);
@@ -114,7 +108,7 @@ TEST_CASE("tls controls: --cert from the trusted CA passes end to end (101, echo
   CHECK(server.messages_received() >= 1);
 
   // Control: the same server refuses a probe without the certificate.
-  const auto bare = probe_and_diagnose(wss_localhost(server.port(), lab.ca_file));
+  const auto bare = probe_and_diagnose(wss_localhost(server.port(), lab.ca_file, "/"));
   INFO(describe(bare.result));
   CHECK(bare.result.verdict.cause == "tls_client_cert_required");
 }
@@ -122,7 +116,7 @@ TEST_CASE("tls controls: --cert from the trusted CA passes end to end (101, echo
 TEST_CASE("tls controls: --cert in one file with its key (no --key), as curl takes it", "[tls_controls]") {
   MtlsLab lab;
   lab::EchoServer server({.tls = lab.server, .client_ca_pem = lab.ca.cert_pem()});
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.files.write("both.pem", lab.client.cert_pem + lab.client.key_pem).string();
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -136,7 +130,7 @@ TEST_CASE("tls controls: --cert from another CA under TLS 1.2: the server reject
                                 .require_client_cert = true,
                                 .max_version = test::TlsVersionLimit::tls1_2,
                                 .client_ca_pem = lab.ca.cert_pem()});
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.intruder_cert;
   options.client_key_file = lab.intruder_key;
   const auto run = probe_and_diagnose(options);
@@ -153,8 +147,8 @@ TEST_CASE("tls controls: --cert from another CA under TLS 1.2: the server reject
   REQUIRE(finding);
   CHECK(finding->confidence == Confidence::certain);
   CHECK_THAT(finding->fix, Catch::Contains("clientAuth"));
-  CHECK(has_evidence(result, "client certificate offered: CN=intruder,O=wsprobe lab"));
-  CHECK(has_evidence(result, "refused with alert 48 (unknown_ca)"));
+  CHECK(any_finding_mentions(result, "client certificate offered: CN=intruder,O=wsprobe lab"));
+  CHECK(any_finding_mentions(result, "refused with alert 48 (unknown_ca)"));
 }
 
 TEST_CASE("tls controls: a client certificate without clientAuth under TLS 1.2: rejected, unsupported_certificate",
@@ -165,7 +159,7 @@ TEST_CASE("tls controls: a client certificate without clientAuth under TLS 1.2: 
                                 .max_version = test::TlsVersionLimit::tls1_2,
                                 .client_ca_pem = lab.ca.cert_pem()});
   const auto server_only = client_certificate(lab.ca, "server usage only", "serverAuth");
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.files.write("server-usage.pem", server_only.cert_pem).string();
   options.client_key_file = lab.files.write("server-usage.key", server_only.key_pem).string();
   const auto run = probe_and_diagnose(options);
@@ -183,7 +177,7 @@ TEST_CASE("tls controls: --cert from another CA under TLS 1.3: the alert after t
           "[tls_controls]") {
   MtlsLab lab;
   lab::EchoServer server({.tls = lab.server, .client_ca_pem = lab.ca.cert_pem()});
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.intruder_cert;
   options.client_key_file = lab.intruder_key;
   const auto run = probe_and_diagnose(options);
@@ -195,13 +189,13 @@ TEST_CASE("tls controls: --cert from another CA under TLS 1.3: the alert after t
   CHECK(result.observed.tls->alert_received_after_handshake == 48);
   CHECK(result.verdict.cause == "tls_client_cert_required");
   CHECK_THAT(result.verdict.summary, Catch::Contains("rejected the client certificate given (CN=intruder"));
-  CHECK(has_evidence(result, "client certificate offered: CN=intruder,O=wsprobe lab"));
+  CHECK(any_finding_mentions(result, "client certificate offered: CN=intruder,O=wsprobe lab"));
 }
 
 TEST_CASE("tls controls: --key that does not match --cert: internal, said plainly, nothing sent", "[tls_controls]") {
   MtlsLab lab;
   lab::EchoServer server({.tls = lab.server, .client_ca_pem = lab.ca.cert_pem()});
-  auto options = wss_localhost(server.port(), lab.ca_file);
+  auto options = wss_localhost(server.port(), lab.ca_file, "/");
   options.client_cert_file = lab.client_cert;
   options.client_key_file = lab.intruder_key;
   const auto run = probe_and_diagnose(options);
@@ -230,7 +224,7 @@ TEST_CASE("tls controls: unusable --cert / --key files are internal failures wit
       {lab.client_cert, not_pem, "no private key in --key " + not_pem},
   };
   for (const auto& c : cases) {
-    auto options = wss_localhost(server.port(), lab.ca_file);
+    auto options = wss_localhost(server.port(), lab.ca_file, "/");
     options.client_cert_file = c.cert;
     if (!c.key.empty()) options.client_key_file = c.key;
     const auto run = probe_and_diagnose(options);
@@ -273,13 +267,14 @@ TEST_CASE("tls controls: --sni NAME is sent and checked against the certificate 
   const auto wrong = probe_and_diagnose(options);
   INFO(describe(wrong.result));
   CHECK(wrong.result.verdict.cause == "tls_cert_hostname_mismatch");
-  CHECK(has_evidence(wrong.result, "asked for other.example.test; the certificate covers DNS:echo.example.test"));
+  CHECK(
+      any_finding_mentions(wrong.result, "asked for other.example.test; the certificate covers DNS:echo.example.test"));
 }
 
 TEST_CASE("tls controls: --sni '' sends no SNI: a server that needs it answers tls_sni_required", "[tls_controls]") {
   test::TestPki pki;
   test::TlsPolicyServer server({.identity = pki.leaf(), .require_sni = true});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   options.sni = "";
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -287,10 +282,10 @@ TEST_CASE("tls controls: --sni '' sends no SNI: a server that needs it answers t
   CHECK(run.result.observed.tls->sni.empty());
   CHECK(run.result.observed.tls->alert_received == 112);
   CHECK(run.result.verdict.cause == "tls_sni_required");
-  CHECK(has_evidence(run.result, "no SNI was sent"));
+  CHECK(any_finding_mentions(run.result, "no SNI was sent"));
 
   // Control: the same URL with its SNI completes the handshake (the name is still verified).
-  const auto named = probe_and_diagnose(wss_localhost(server.port(), pki.ca_file()));
+  const auto named = probe_and_diagnose(wss_localhost(server.port(), pki.ca_file(), "/"));
   INFO(describe(named.result));
   CHECK(stage_of(named.result, Stage::tls).status == StageStatus::ok);
 }
@@ -301,7 +296,7 @@ TEST_CASE("tls controls: --tls-max 1.2 against a TLS 1.3-only server: tls_versio
           "[tls_controls]") {
   test::TestPki pki;
   test::TlsPolicyServer server({.identity = pki.leaf(), .min_version = test::TlsVersionLimit::tls1_3});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   options.tls_max = "1.2";
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -311,7 +306,7 @@ TEST_CASE("tls controls: --tls-max 1.2 against a TLS 1.3-only server: tls_versio
   CHECK(run.result.observed.tls->alert_received == 70);  // protocol_version
   CHECK(run.result.verdict.cause == "tls_version_mismatch");
   CHECK_THAT(run.result.verdict.summary, Catch::Contains("none of the TLS versions offered (up to TLSv1.2)"));
-  CHECK(has_evidence(run.result, "we offered TLS versions up to TLSv1.2"));
+  CHECK(any_finding_mentions(run.result, "we offered TLS versions up to TLSv1.2"));
 
   // Control: the version it speaks.
   options.tls_max.reset();
@@ -327,7 +322,7 @@ TEST_CASE("tls controls: a TLS 1.1-only server needs --tls-min 1.1, which lowers
           "[tls_controls]") {
   test::TestPki pki;
   test::TlsPolicyServer server({.identity = pki.leaf(), .max_version = test::TlsVersionLimit::tls1_1});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   const auto modern = probe_and_diagnose(options);
   INFO(describe(modern.result));
   CHECK(modern.result.verdict.cause == "tls_version_mismatch");
@@ -359,7 +354,7 @@ TEST_CASE("tls controls: --ciphers disjoint from a TLS 1.2 server's: tls_version
   test::TlsPolicyServer server({.identity = pki.leaf(),
                                 .max_version = test::TlsVersionLimit::tls1_2,
                                 .tls12_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256"});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   options.ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384";
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -367,7 +362,7 @@ TEST_CASE("tls controls: --ciphers disjoint from a TLS 1.2 server's: tls_version
   CHECK(run.result.observed.tls->alert_received == 40);
   CHECK(run.result.verdict.cause == "tls_version_mismatch");
   CHECK_THAT(run.result.verdict.summary, Catch::Contains("cipher suites offered (--ciphers)"));
-  CHECK(has_evidence(run.result, "we offered only the ciphers ECDHE-ECDSA-AES256-GCM-SHA384"));
+  CHECK(any_finding_mentions(run.result, "we offered only the ciphers ECDHE-ECDSA-AES256-GCM-SHA384"));
 
   // Control: the server's own cipher.
   options.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256";
@@ -380,7 +375,7 @@ TEST_CASE("tls controls: --ciphers disjoint from a TLS 1.2 server's: tls_version
 TEST_CASE("tls controls: --ciphers TLS_* sets the TLS 1.3 suites", "[tls_controls]") {
   test::TestPki pki;
   lab::EchoServer server({.tls = pki.leaf()});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   options.ciphers = "TLS_CHACHA20_POLY1305_SHA256";
   const auto run = probe_and_diagnose(options);
   INFO(describe(run.result));
@@ -393,7 +388,7 @@ TEST_CASE("tls controls: an invalid --ciphers list is internal with OpenSSL's re
   lab::EchoServer server({.tls = pki.leaf()});
   for (const auto& [list, expected] : std::vector<std::pair<std::string, std::string>>{
            {"NO-SUCH-CIPHER", "no cipher match"}, {"TLS_NO_SUCH_SUITE", "TLS_NO_SUCH_SUITE"}}) {
-    auto options = wss_localhost(server.port(), pki.ca_file());
+    auto options = wss_localhost(server.port(), pki.ca_file(), "/");
     options.ciphers = list;
     const auto run = probe_and_diagnose(options);
     INFO(describe(run.result));
@@ -415,7 +410,7 @@ TEST_CASE("tls controls: --alpn none sends no ALPN extension", "[tls_controls]")
   test::TestPki pki;
   // An h2-only ALPN list: a ClientHello offering http/1.1 gets alert 120, one without ALPN proceeds.
   lab::EchoServer server({.tls = pki.leaf(), .alpn = {"h2"}});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   const auto offered = probe_and_diagnose(options);
   INFO(describe(offered.result));
   CHECK(offered.result.verdict.cause == "tls_alpn_no_overlap");
@@ -433,7 +428,7 @@ TEST_CASE("tls controls: --alpn h2 against an h2-only server: h2 agreed, and the
           "[tls_controls]") {
   test::TestPki pki;
   test::H2OnlyServer server(pki.leaf());
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   options.alpn = {"h2"};
   // As app/run.cpp does: the probe, its follow-ups, the diagnosis.
   auto run = probe_and_diagnose(options);
@@ -455,12 +450,12 @@ TEST_CASE("tls controls: a leaf expiring in 5 days degrades under the default 14
   lab::LeafOptions soon;
   soon.not_after = std::chrono::hours(24 * 5 + 12);
   lab::EchoServer server({.tls = pki.leaf(soon)});
-  auto options = wss_localhost(server.port(), pki.ca_file());
+  auto options = wss_localhost(server.port(), pki.ca_file(), "/");
   const auto by_default = probe_and_diagnose(options);
   INFO(describe(by_default.result));
   CHECK(by_default.result.verdict.status == VerdictStatus::degraded);
   CHECK(by_default.result.verdict.cause == "tls_cert_expiring");
-  CHECK(has_evidence(by_default.result, "warning threshold: 14 days"));
+  CHECK(any_finding_mentions(by_default.result, "warning threshold: 14 days"));
 
   for (const int days : {3, 0}) {
     options.cert_warn_days = days;

@@ -9,6 +9,7 @@
 #include "report/temp_file.hpp"
 #include "support/report_fixtures.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 #include "wire/utf8.hpp"
 
 using namespace wsprobe;
@@ -16,6 +17,8 @@ using namespace std::string_literals;
 using wsprobe::testing::TempFile;
 
 namespace {
+
+using wsprobe::test::occurrences;
 
 const std::string kSchema = std::string(WSPROBE_SOURCE_DIR) + "/tests/support/junit.xsd";
 const std::string kXmllint = "/usr/bin/xmllint";  // Debian libxml2-utils (scripts/setup.sh)
@@ -36,15 +39,9 @@ std::string xpath(const std::string& xml, const std::string& expression) {
   return out;
 }
 
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
-  return count;
-}
-
 // A 403 whose every string a peer or a targets file controls holds what XML 1.0 forbids or
 // must escape: C0 controls, bytes that are not UTF-8, U+FFFF, "]]>", quotes and markup.
-RunReport hostile_report() {
+RunReport hostile_junit_report() {
   auto report = fixtures::fail_upgrade_403();
   auto& result = report.results.front();
   result.target.name = "api \"prod\" <b>&\x01";
@@ -160,7 +157,7 @@ TEST_CASE("under --all-addresses the target and each node are testcases of their
 }
 
 TEST_CASE("bytes from the network cannot break the JUnit XML", "[report][junit]") {
-  const auto xml = render_junit(hostile_report());
+  const auto xml = render_junit(hostile_junit_report());
   const auto run = validate(xml);
   INFO(run.describe());
   CHECK(run.exit_code == 0);

@@ -4,23 +4,14 @@
 
 #include "report/markdown.hpp"
 #include "support/report_fixtures.hpp"
+#include "support/text_checks.hpp"
 
 using namespace wsprobe;
 
 namespace {
 
-bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const auto end = std::min(text.find('\n', at), text.size());
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return lines;
-}
+using wsprobe::test::contains;
+using wsprobe::test::lines_of;
 
 // The lines outside fenced code blocks, as a CommonMark reader splits them: a fence closes only
 // on a line of at least as many backticks and nothing else.
@@ -53,7 +44,7 @@ std::size_t column_pipes(const std::string& line) {
 }
 
 // A 403 whose status line, headers, body, stage detail and target name carry Markdown and HTML.
-RunReport hostile_report() {
+RunReport hostile_markdown_report() {
   auto report = fixtures::fail_upgrade_403();
   auto& result = report.results.front();
   result.target.name = "# api | <img src=x onerror=alert(1)>";
@@ -72,43 +63,44 @@ TEST_CASE("the support bundle holds the verdict, findings, timings, what the ser
           "[report][markdown]") {
   const auto text = render_markdown(fixtures::fail_upgrade_403());
   CHECK(text.starts_with("# wsprobe report\n"));
-  CHECK(has(text, "\n## wss://api.example.test/v1/stream\n"));
-  CHECK(has(text, "\n**FAIL** at upgrade: `upgrade_rejected_auth`"));
-  CHECK(has(text, "- Hop: client to edge\n"));
-  CHECK(has(text, "  - Evidence: HTTP/1.1 403 Forbidden\n"));
-  CHECK(has(text, "  - Fix: Check the ALB listener rules"));
-  CHECK(has(text, "| stage | status | start | duration | detail |\n"));
-  CHECK(has(text, "| upgrade | failed | +39.4ms | 22.1ms | upgrade\\_rejected: HTTP 403 instead of 101 |\n"));
-  CHECK(has(text, "| echo | skipped | - | - |  |\n"));
-  CHECK(has(text, "**Response headers**\n\n```\nHTTP/1.1 403 Forbidden\nServer: awselb/2.0\n"));
-  CHECK(has(text, "- `plain_get`: How does the same path answer"));
-  CHECK(has(text, "- AWS ALB (load balancer, likely): Server: awselb/2.0\n"));
-  CHECK(has(text, "\n## Environment\n\n- wsprobe 0.1.0\n"));
-  CHECK(has(text, "```\nwsprobe --json wss://api.example.test/v1/stream\n```\n"));
+  CHECK(contains(text, "\n## wss://api.example.test/v1/stream\n"));
+  CHECK(contains(text, "\n**FAIL** at upgrade: `upgrade_rejected_auth`"));
+  CHECK(contains(text, "- Hop: client to edge\n"));
+  CHECK(contains(text, "  - Evidence: HTTP/1.1 403 Forbidden\n"));
+  CHECK(contains(text, "  - Fix: Check the ALB listener rules"));
+  CHECK(contains(text, "| stage | status | start | duration | detail |\n"));
+  CHECK(contains(text, "| upgrade | failed | +39.4ms | 22.1ms | upgrade\\_rejected: HTTP 403 instead of 101 |\n"));
+  CHECK(contains(text, "| echo | skipped | - | - |  |\n"));
+  CHECK(contains(text, "**Response headers**\n\n```\nHTTP/1.1 403 Forbidden\nServer: awselb/2.0\n"));
+  CHECK(contains(text, "- `plain_get`: How does the same path answer"));
+  CHECK(contains(text, "- AWS ALB (load balancer, likely): Server: awselb/2.0\n"));
+  CHECK(contains(text, "\n## Environment\n\n- wsprobe 0.1.0\n"));
+  CHECK(contains(text, "```\nwsprobe --json wss://api.example.test/v1/stream\n```\n"));
   CHECK(text.ends_with("```\n"));
 }
 
 TEST_CASE("the support bundle of a fleet names targets, tags, assertions and the environment pairs",
           "[report][markdown]") {
   const auto text = render_markdown(fixtures::fleet_named());
-  CHECK(has(text, "4 targets: 1 pass, 1 degraded, 2 fail\n"));
-  CHECK(has(text, "| echo-us | degraded | `stage_slow` | - | 97.2ms |\n"));
-  CHECK(has(text, "\n## api (wss://api.example.test/v2/stream?token=REDACTED)\n"));
-  CHECK(has(text, "- Tags: prod, eu-west-1\n"));
-  CHECK(has(text, "  - Assertion: --max-stage tls=20ms\n"));
-  CHECK(has(text, "- os: Linux 6.1.0-18-amd64 x86\\_64\n"));
-  CHECK(has(text, "- Certificate: CN=echo.example.test, issued by"));
-  CHECK(has(text, "(212 days after the probe)"));
+  CHECK(contains(text, "4 targets: 1 pass, 1 degraded, 2 fail\n"));
+  CHECK(contains(text, "| echo-us | degraded | `stage_slow` | - | 97.2ms |\n"));
+  CHECK(contains(text, "\n## api (wss://api.example.test/v2/stream?token=REDACTED)\n"));
+  CHECK(contains(text, "- Tags: prod, eu-west-1\n"));
+  CHECK(contains(text, "  - Assertion: --max-stage tls=20ms\n"));
+  CHECK(contains(text, "- os: Linux 6.1.0-18-amd64 x86\\_64\n"));
+  CHECK(contains(text, "- Certificate: CN=echo.example.test, issued by"));
+  CHECK(contains(text, "(212 days after the probe)"));
 }
 
 TEST_CASE("under --all-addresses the bundle has a node table", "[report][markdown]") {
   const auto text = render_markdown(fixtures::fail_nodes_partial());
-  CHECK(has(text, "| 203.0.113.43 | fail | `tcp_timeout` | 5.00ms | tcp: connect\\_timeout: no answer to SYN within "
-                  "5000 ms |\n"));
+  CHECK(contains(text,
+                 "| 203.0.113.43 | fail | `tcp_timeout` | 5.00ms | tcp: connect\\_timeout: no answer to SYN within "
+                 "5000 ms |\n"));
 }
 
 TEST_CASE("bytes from the network cannot break the Markdown", "[report][markdown]") {
-  const auto text = render_markdown(hostile_report());
+  const auto text = render_markdown(hostile_markdown_report());
   const auto prose = prose_lines(text);
   for (const auto& line : prose) {
     INFO(line);
@@ -135,7 +127,7 @@ TEST_CASE("bytes from the network cannot break the Markdown", "[report][markdown
     }
   }
   CHECK(rows == 9);  // the separator and eight stages: the injected row did not start a ninth stage
-  CHECK(has(text, "HTTP 403 \\| \\`code\\` \\<script\\>alert(1)\\</script\\>\\\\n\\| injected \\| row \\|"));
+  CHECK(contains(text, "HTTP 403 \\| \\`code\\` \\<script\\>alert(1)\\</script\\>\\\\n\\| injected \\| row \\|"));
   // The body is shown as sent, inside a fence longer than the backtick runs it holds.
-  CHECK(has(text, "`````\nbefore\n```\n# not a heading\n<script>alert(1)</script>\n````\nafter\n`````\n"));
+  CHECK(contains(text, "`````\nbefore\n```\n# not a heading\n<script>alert(1)</script>\n````\nafter\n`````\n"));
 }

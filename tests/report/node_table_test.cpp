@@ -1,28 +1,22 @@
 // The per-node table of --all-addresses (report/node_table.hpp).
 #include <catch2/catch.hpp>
 
-#include "checks/verdict.hpp"
 #include "report/node_table.hpp"
 #include "support/result_builder.hpp"
 
 namespace wsprobe {
 namespace {
 
+using testing::diagnosed_node;
 using testing::Scheme;
-
-TargetResult node(TargetResult probe, const std::string& address) {
-  probe.observed.dns->pinned_address = address;
-  diagnose(probe);
-  return probe;
-}
 
 TargetResult parent_with_nodes() {
   TargetResult parent = testing::healthy(Scheme::ws);
   parent.stages.resize(1);
   parent.observed.dns->addresses = {"192.0.2.1", "192.0.2.2"};
-  parent.nodes.push_back(node(testing::healthy(Scheme::ws), "192.0.2.1"));
-  parent.nodes.push_back(node(testing::failed_at(Scheme::ws, Stage::tcp, Condition::connect_refused, "refused"),
-                              "192.0.2.2"));
+  parent.nodes.push_back(diagnosed_node(testing::healthy(Scheme::ws), "192.0.2.1"));
+  parent.nodes.push_back(
+      diagnosed_node(testing::failed_at(Scheme::ws, Stage::tcp, Condition::connect_refused, "refused"), "192.0.2.2"));
   return parent;
 }
 
@@ -41,7 +35,7 @@ TEST_CASE("node table: one line per node, each stage's status and time, the node
 TEST_CASE("node table: wss nodes get a tls column", "[node_table]") {
   TargetResult parent = testing::healthy(Scheme::wss);
   parent.stages.resize(1);
-  parent.nodes.push_back(node(testing::healthy(Scheme::wss), "192.0.2.1"));
+  parent.nodes.push_back(diagnosed_node(testing::healthy(Scheme::wss), "192.0.2.1"));
   const auto table = render_node_table(parent, false);
   INFO(table);
   CHECK_THAT(table, Catch::Contains(" tls "));

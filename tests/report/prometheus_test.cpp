@@ -12,6 +12,7 @@
 #include "report/temp_file.hpp"
 #include "support/report_fixtures.hpp"
 #include "support/run_binary.hpp"
+#include "support/text_checks.hpp"
 
 using namespace wsprobe;
 using json = nlohmann::json;
@@ -20,13 +21,14 @@ using wsprobe::testing::TempFile;
 namespace {
 
 using Labels = std::map<std::string, std::string>;
+using wsprobe::test::occurrences;
 
 struct Parsed {
   test::BinaryRun run;
   json families;  // [{name, type, help, samples: [{name, labels, value, timestamp}]}]
 };
 
-Parsed parse(const std::string& text) {
+Parsed parse_metrics(const std::string& text) {
   const TempFile file("metrics.prom", text);
   Parsed parsed{test::run_binary("/usr/bin/python3",
                                  {std::string(WSPROBE_SOURCE_DIR) + "/tests/support/parse_prometheus.py", file.path()}),
@@ -35,8 +37,8 @@ Parsed parse(const std::string& text) {
   return parsed;
 }
 
-Parsed parse_ok(const std::string& text) {
-  auto parsed = parse(text);
+Parsed parse_metrics_ok(const std::string& text) {
+  auto parsed = parse_metrics(text);
   INFO(parsed.run.describe());
   REQUIRE(parsed.run.exit_code == 0);
   return parsed;
@@ -62,19 +64,13 @@ std::optional<double> value(const Parsed& parsed, const std::string& name, const
   return found.front().at("value").get<double>();
 }
 
-std::size_t occurrences(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
-  return count;
-}
-
 }  // namespace
 
 TEST_CASE("every fixture's metrics parse, each family once, gauges with help and no timestamps", "[report][prometheus]") {
   for (const auto& [name, report] : fixtures::all_reports()) {
     SECTION(name) {
       const auto text = render_prometheus(report);
-      const auto parsed = parse_ok(text);
+      const auto parsed = parse_metrics_ok(text);
       REQUIRE_FALSE(parsed.families.empty());
       for (const auto& family : parsed.families) {
         const std::string family_name = family.at("name");
@@ -96,14 +92,14 @@ TEST_CASE("the metrics parser rejects a broken exposition", "[report][prometheus
                                    "wsprobe_probe_success{url=\"a\"} one\n",    // not a number
                                    "wsprobe probe_success 1\n"}) {
     INFO(broken);
-    CHECK(parse(good + broken).run.exit_code != 0);
+    CHECK(parse_metrics(good + broken).run.exit_code != 0);
   }
 }
 
 TEST_CASE("a passing target's metrics hold its success, stage times, latency and certificate", "[report][prometheus]") {
   const auto report = fixtures::pass_wss();
   const auto& result = report.results.front();
-  const auto parsed = parse_ok(render_prometheus(report));
+  const auto parsed = parse_metrics_ok(render_prometheus(report));
   const Labels url{{"url", "wss://echo.example.test/socket"}};
 
   CHECK(value(parsed, "wsprobe_probe_success", url) == 1);
@@ -129,7 +125,7 @@ TEST_CASE("a passing target's metrics hold its success, stage times, latency and
 }
 
 TEST_CASE("a failing target's metrics say which stage failed and why", "[report][prometheus]") {
-  const auto parsed = parse_ok(render_prometheus(fixtures::fail_tcp_refused()));
+  const auto parsed = parse_metrics_ok(render_prometheus(fixtures::fail_tcp_refused()));
   CHECK(value(parsed, "wsprobe_probe_success") == 0);
   CHECK(value(parsed, "wsprobe_verdict", {{"status", "fail"}, {"cause", "tcp_refused"}, {"stage", "tcp"}}) == 1);
   CHECK(value(parsed, "wsprobe_stage_duration_seconds", {{"stage", "tcp"}}) == Approx(0.000795));
@@ -137,13 +133,13 @@ TEST_CASE("a failing target's metrics say which stage failed and why", "[report]
   CHECK(value(parsed, "wsprobe_findings", {{"severity", "fail"}}) == 1);
   CHECK(samples(parsed, "wsprobe_latency_seconds").empty());
 
-  const auto hold = parse_ok(render_prometheus(fixtures::fail_hold_idle()));
+  const auto hold = parse_metrics_ok(render_prometheus(fixtures::fail_hold_idle()));
   CHECK(value(hold, "wsprobe_hold_survived") == 0);
   CHECK(value(hold, "wsprobe_hold_cut_after_seconds") == Approx(60.004));
 }
 
 TEST_CASE("targets file names and tags label every sample; nodes add their address", "[report][prometheus]") {
-  const auto parsed = parse_ok(render_prometheus(fixtures::fleet_named()));
+  const auto parsed = parse_metrics_ok(render_prometheus(fixtures::fleet_named()));
   CHECK(value(parsed, "wsprobe_probe_success", {{"name", "echo-eu"}, {"tags", "prod,eu-west-1"}}) == 1);
   CHECK(value(parsed, "wsprobe_probe_success", {{"name", "echo-us"}}) == 1);  // degraded still succeeds
   CHECK(value(parsed, "wsprobe_probe_success", {{"name", "api"}}) == 0);      // --fail-on warn failed it
@@ -157,7 +153,7 @@ TEST_CASE("targets file names and tags label every sample; nodes add their addre
   REQUIRE(unnamed.size() == 1);
   CHECK_FALSE(unnamed.front().at("labels").contains("name"));
 
-  const auto nodes = parse_ok(render_prometheus(fixtures::fail_nodes_partial()));
+  const auto nodes = parse_metrics_ok(render_prometheus(fixtures::fail_nodes_partial()));
   CHECK(samples(nodes, "wsprobe_probe_success").size() == 4);
   CHECK(value(nodes, "wsprobe_probe_success", {{"address", "203.0.113.43"}}) == 0);
   CHECK(value(nodes, "wsprobe_probe_success", {{"address", "203.0.113.41"}}) == 1);
@@ -170,7 +166,7 @@ TEST_CASE("label values survive quotes, backslashes, newlines and bytes that are
   target.url = "wss://echo.example.test/a\"b\\c";
   target.name = "line one\nline two";
   target.tags = {"caf\xc3\xa9", "bad\xff"};
-  const auto parsed = parse_ok(render_prometheus(report));
+  const auto parsed = parse_metrics_ok(render_prometheus(report));
   const auto found = samples(parsed, "wsprobe_probe_success");
   REQUIRE(found.size() == 1);
   const auto& labels = found.front().at("labels");

@@ -63,6 +63,9 @@ struct CannedPeerState {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State, play and accept_connection would meet.
+namespace canned_peer_impl {
 namespace {
 
 using State = detail::CannedPeerState;
@@ -153,11 +156,13 @@ net::awaitable<void> accept_connection(State* state, tcp::socket socket) {
 }
 
 }  // namespace
+}  // namespace canned_peer_impl
 
 CannedPeer::CannedPeer(CannedScript script, std::optional<lab::CertifiedKey> tls)
-    : state_(std::make_unique<State>(std::move(script), tls)) {
-  state_->server.start(
-      [state = state_.get()](tcp::socket socket) { return accept_connection(state, std::move(socket)); });
+    : state_(std::make_unique<detail::CannedPeerState>(std::move(script), tls)) {
+  state_->server.start([state = state_.get()](tcp::socket socket) {
+    return canned_peer_impl::accept_connection(state, std::move(socket));
+  });
 }
 
 CannedPeer::~CannedPeer() { state_->server.stop(); }

@@ -22,7 +22,8 @@ constexpr std::uint16_t kTypeAaaa = 28;
 constexpr std::uint16_t kClassIn = 1;
 constexpr std::uint32_t kTtl = 60;
 
-std::string lower(std::string name) {
+// How names are compared and kept: lower case, without the root's trailing dot.
+std::string canonical_name(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (!name.empty() && name.back() == '.') name.pop_back();
@@ -83,7 +84,7 @@ std::optional<Question> parse_question(const unsigned char* data, std::size_t si
   ++at;  // the root label
   question.type = static_cast<std::uint16_t>(data[at] << 8 | data[at + 1]);
   question.end = at + 4;
-  question.name = lower(question.name);
+  question.name = canonical_name(question.name);
   return question;
 }
 
@@ -133,7 +134,7 @@ void DnsResponder::silent(const std::string& name) { set(name, {Kind::silent, {}
 
 void DnsResponder::set(const std::string& name, Behaviour behaviour) {
   std::lock_guard lock(mutex_);
-  behaviours_[lower(name)] = std::move(behaviour);
+  behaviours_[canonical_name(name)] = std::move(behaviour);
 }
 
 void DnsResponder::serve() {
@@ -180,10 +181,10 @@ std::vector<unsigned char> DnsResponder::reply_to(const unsigned char* query, st
     std::string owner = question->name;
     for (const auto& target : behaviour.chain) {
       std::vector<unsigned char> rdata;
-      put_name(rdata, lower(target));
+      put_name(rdata, canonical_name(target));
       put_record(answers, owner, kTypeCname, rdata);
       ++answer_count;
-      owner = lower(target);
+      owner = canonical_name(target);
     }
     if (question->type == kTypeA) {
       for (const auto& text : behaviour.ipv4) {

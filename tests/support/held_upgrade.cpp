@@ -12,11 +12,6 @@
 #include "support/loopback_server.hpp"
 
 namespace wsprobe::test {
-namespace {
-constexpr auto kPoll = std::chrono::milliseconds(5);
-constexpr std::size_t kMaxHead = 64 * 1024;
-}  // namespace
-
 namespace detail {
 
 struct HeldUpgradeState {
@@ -35,24 +30,15 @@ struct HeldUpgradeState {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State and session would meet.
+namespace held_upgrade_impl {
 namespace {
 
-using State = detail::HeldUpgradeState;
+constexpr auto kPoll = std::chrono::milliseconds(5);
+constexpr std::size_t kMaxHead = 64 * 1024;
 
-net::awaitable<void> pipe(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to) {
-  std::array<char, 16 * 1024> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await from->async_read_some(net::buffer(buffer), use_nothrow);
-    if (n > 0) {
-      auto [write_ec, written] = co_await net::async_write(*to, net::buffer(buffer.data(), n), use_nothrow);
-      if (write_ec) break;
-    }
-    if (ec) break;
-  }
-  error_code ignored;
-  from->close(ignored);
-  to->close(ignored);
-}
+using State = detail::HeldUpgradeState;
 
 net::awaitable<void> session(State* state, std::shared_ptr<tcp::socket> client) {
   std::string head;
@@ -82,17 +68,18 @@ net::awaitable<void> session(State* state, std::shared_ptr<tcp::socket> client) 
   auto [write_ec, written] = co_await net::async_write(*backend, net::buffer(head), use_nothrow);
   if (write_ec) co_return;
   ++state->passed;
-  net::co_spawn(state->server.io_context(), pipe(client, backend), net::detached);
-  net::co_spawn(state->server.io_context(), pipe(backend, client), net::detached);
+  net::co_spawn(state->server.io_context(), relay_sockets(client, backend, RelayEnd::close_both), net::detached);
+  net::co_spawn(state->server.io_context(), relay_sockets(backend, client, RelayEnd::close_both), net::detached);
 }
 
 }  // namespace
+}  // namespace held_upgrade_impl
 
 HeldUpgrade::HeldUpgrade(std::uint16_t backend_port, std::function<bool()> release, std::chrono::milliseconds give_up)
-    : state_(std::make_unique<State>(backend_port, std::move(release), give_up)) {
+    : state_(std::make_unique<detail::HeldUpgradeState>(backend_port, std::move(release), give_up)) {
   state_->server.start([state = state_.get()](tcp::socket socket) {
     ++state->accepted;
-    return session(state, state->server.track(std::move(socket)));
+    return held_upgrade_impl::session(state, state->server.track(std::move(socket)));
   });
 }
 

@@ -14,22 +14,22 @@
 
 #include "probe/asio.hpp"
 #include "support/loopback_server.hpp"
+#include "wire/http_response.hpp"
 #include "wire/proxy_protocol.hpp"
 
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr std::size_t kMaxHead = 16 * 1024;
 }  // namespace
 
 namespace detail {
 
-enum class Role { stripping_proxy, header_sender, strict_http, tls_policy };
+enum class L7Role { stripping_proxy, header_sender, strict_http, tls_policy };
 
 struct L7State {
-  L7State(Role r, std::uint16_t backend) : role(r), backend_port(backend) {}
+  L7State(L7Role r, std::uint16_t backend) : role(r), backend_port(backend) {}
 
-  const Role role;
+  const L7Role role;
   const std::uint16_t backend_port;
   std::optional<ssl::context> tls;
   std::atomic<std::size_t> accepted{0};
@@ -44,18 +44,15 @@ struct L7State {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State, session and pump would meet.
+namespace l7_topology_impl {
 namespace {
 
-using State = detail::L7State;
-using detail::Role;
+constexpr std::size_t kMaxHead = 16 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using State = detail::L7State;
+using Role = detail::L7Role;
 
 void close_socket(tcp::socket& socket) {
   error_code ignored;
@@ -75,31 +72,11 @@ net::awaitable<void> lingering_close(std::shared_ptr<tcp::socket> socket) {
   socket->close(ignored);
 }
 
-// Copies bytes from `from` to `to` until either side fails or ends.
-net::awaitable<void> pump(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to, bool close_after) {
-  std::array<char, 16 * 1024> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await from->async_read_some(net::buffer(buffer), use_nothrow);
-    if (n > 0) {
-      auto [write_ec, written] = co_await net::async_write(*to, net::buffer(buffer.data(), n), use_nothrow);
-      if (write_ec) break;
-    }
-    if (ec) break;
-  }
-  error_code ignored;
-  if (close_after) {
-    from->close(ignored);
-    to->close(ignored);
-  } else {
-    to->shutdown(tcp::socket::shutdown_send, ignored);
-  }
-}
-
 // Client to backend (the backend sees our FIN when the client is done); backend to client (both
 // close when the backend is done).
 void start_pipes(State* state, const std::shared_ptr<tcp::socket>& client, const std::shared_ptr<tcp::socket>& backend) {
-  net::co_spawn(state->server.io_context(), pump(client, backend, false), net::detached);
-  net::co_spawn(state->server.io_context(), pump(backend, client, true), net::detached);
+  net::co_spawn(state->server.io_context(), relay_sockets(client, backend, RelayEnd::fin), net::detached);
+  net::co_spawn(state->server.io_context(), relay_sockets(backend, client, RelayEnd::close_both), net::detached);
 }
 
 net::awaitable<std::shared_ptr<tcp::socket>> connect_backend(State* state) {
@@ -369,9 +346,10 @@ std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const TlsPol
 }
 
 }  // namespace
+}  // namespace l7_topology_impl
 
 HeaderStrippingProxy::HeaderStrippingProxy(std::uint16_t backend_port)
-    : state_(start(Role::stripping_proxy, backend_port)) {}
+    : state_(l7_topology_impl::start(detail::L7Role::stripping_proxy, backend_port)) {}
 HeaderStrippingProxy::~HeaderStrippingProxy() { state_->server.stop(); }
 std::uint16_t HeaderStrippingProxy::port() const { return state_->server.port(); }
 std::size_t HeaderStrippingProxy::connections() const { return state_->accepted; }
@@ -380,12 +358,13 @@ std::vector<std::string> HeaderStrippingProxy::forwarded() const {
   return state_->forwarded;
 }
 
-ProxyHeaderSender::ProxyHeaderSender(std::uint16_t backend_port) : state_(start(Role::header_sender, backend_port)) {}
+ProxyHeaderSender::ProxyHeaderSender(std::uint16_t backend_port)
+    : state_(l7_topology_impl::start(detail::L7Role::header_sender, backend_port)) {}
 ProxyHeaderSender::~ProxyHeaderSender() { state_->server.stop(); }
 std::uint16_t ProxyHeaderSender::port() const { return state_->server.port(); }
 std::size_t ProxyHeaderSender::connections() const { return state_->accepted; }
 
-StrictHttpServer::StrictHttpServer() : state_(start(Role::strict_http, 0)) {}
+StrictHttpServer::StrictHttpServer() : state_(l7_topology_impl::start(detail::L7Role::strict_http, 0)) {}
 StrictHttpServer::~StrictHttpServer() { state_->server.stop(); }
 std::uint16_t StrictHttpServer::port() const { return state_->server.port(); }
 std::size_t StrictHttpServer::connections() const { return state_->accepted; }
@@ -394,7 +373,8 @@ std::vector<int> StrictHttpServer::statuses() const {
   return state_->statuses;
 }
 
-TlsPolicyServer::TlsPolicyServer(TlsPolicy policy) : state_(start(Role::tls_policy, 0, &policy)) {}
+TlsPolicyServer::TlsPolicyServer(TlsPolicy policy)
+    : state_(l7_topology_impl::start(detail::L7Role::tls_policy, 0, &policy)) {}
 TlsPolicyServer::~TlsPolicyServer() { state_->server.stop(); }
 std::uint16_t TlsPolicyServer::port() const { return state_->server.port(); }
 std::size_t TlsPolicyServer::connections() const { return state_->accepted; }

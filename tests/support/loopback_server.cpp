@@ -95,6 +95,17 @@ void LoopbackServer::close_all() {
   for (std::size_t i = 0; i < count; ++i) at_stop_[i]();
 }
 
+net::awaitable<void> relay_sockets(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to, RelayEnd end) {
+  co_await relay(*from, *to);
+  error_code ignored;
+  if (end == RelayEnd::close_both) {
+    from->close(ignored);
+    to->close(ignored);
+  } else {
+    to->shutdown(tcp::socket::shutdown_send, ignored);
+  }
+}
+
 net::ssl::context server_tls_context(const lab::CertifiedKey& identity, const std::string_view* alpn) {
   net::ssl::context context(net::ssl::context::tls_server);
   context.use_certificate_chain(net::buffer(identity.cert_pem));

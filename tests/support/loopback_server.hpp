@@ -12,6 +12,7 @@
 //     ++state->accepted;
 //     return serve(state, state->server.track(std::move(socket)));  // a named coroutine, by value
 //   });
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -24,6 +25,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/write.hpp>
 
 #include "probe/asio.hpp"
 #include "probe/lab/certs.hpp"
@@ -83,6 +85,28 @@ class LoopbackServer {
   std::promise<void> ran_out_;
   std::thread thread_;
 };
+
+// Copies what `from` receives to `to` until a read or a write fails or `from` ends; closing or
+// shutting down either side afterwards is the caller's decision.
+template <class From, class To>
+net::awaitable<void> relay(From& from, To& to) {
+  std::array<char, 16 * 1024> buffer{};
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(net::buffer(buffer), use_nothrow);
+    if (n > 0) {
+      auto [write_ec, written] = co_await net::async_write(to, net::buffer(buffer.data(), n), use_nothrow);
+      if (write_ec) co_return;
+    }
+    if (ec) co_return;
+  }
+}
+
+// How relay_sockets ends: both sockets closed, or the end passed on to `to` as a FIN (shutdown_send),
+// the rest left to the other direction.
+enum class RelayEnd { close_both, fin };
+
+// relay() from one socket to the other, then `end`.
+net::awaitable<void> relay_sockets(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to, RelayEnd end);
 
 // A TLS server context with `identity`'s chain and key that selects ALPN `*alpn` when the client
 // offers it and no ALPN otherwise (RFC 7301 §3.2). `alpn` must outlive the context: a constant.

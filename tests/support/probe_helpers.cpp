@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -17,10 +20,19 @@
 #include "app/url.hpp"
 #include "checks/verdict.hpp"
 #include "probe/pipeline.hpp"
+#include "probe/resolve.hpp"
 #include "report/json.hpp"
 #include "support/schema_validation.hpp"
 
 namespace wsprobe::test {
+namespace {
+
+// Named, by-value coroutine (style.md: no capturing lambdas in co_spawn).
+net::awaitable<void> dns_into(ProbeContext* context, std::optional<StageResult>* result) {
+  *result = co_await run_dns(*context);
+}
+
+}  // namespace
 
 ProbeOptions probe_options(std::string_view url, std::chrono::milliseconds stage_budget) {
   auto parsed = parse_target(url);
@@ -37,6 +49,21 @@ ProbeOptions probe_options(std::string_view url, std::chrono::milliseconds stage
 
 void pin_to_loopback(ProbeOptions& options) {
   options.resolve.push_back({options.target.host, options.target.port, "127.0.0.1"});
+}
+
+std::string loopback_url(std::string_view scheme, std::uint16_t port, std::string_view host, std::string_view path) {
+  return std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(port) + std::string(path);
+}
+
+std::string ws_url(std::uint16_t port, std::string_view path) { return loopback_url("ws", port, "127.0.0.1", path); }
+
+ProbeOptions ws_loopback(std::uint16_t port, std::string_view path) { return probe_options(ws_url(port, path)); }
+
+ProbeOptions wss_localhost(std::uint16_t port, std::optional<std::string> ca_file, std::string_view path) {
+  auto options = probe_options(loopback_url("wss", port, "localhost", path));
+  pin_to_loopback(options);
+  options.cacert_file = std::move(ca_file);
+  return options;
 }
 
 ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::milliseconds bound) {
@@ -69,6 +96,17 @@ ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::millisecon
   return run;
 }
 
+StageResult run_dns_stage(ProbeContext& context, std::chrono::milliseconds bound) {
+  std::optional<StageResult> result;
+  {
+    net::io_context ioc;
+    net::co_spawn(ioc, dns_into(&context, &result), net::detached);
+    ioc.run_for(bound);
+  }
+  REQUIRE(result);
+  return *result;
+}
+
 void require_valid_report(const TargetResult& result) {
   // Every report a probe test produces must be what the schema promises CI consumers.
   RunReport report;
@@ -84,6 +122,13 @@ const StageResult& stage_of(const TargetResult& result, Stage stage) {
     if (s.stage == stage) return s;
   FAIL("no stage " << to_string(stage) << " in the result");
   throw std::logic_error("unreachable");
+}
+
+void check_verdict(const TargetResult& result, VerdictStatus status, std::optional<Stage> stage,
+                   const std::string& cause) {
+  CHECK(result.verdict.status == status);
+  CHECK(result.verdict.stage == stage);
+  CHECK(result.verdict.cause == cause);
 }
 
 const Finding* find_finding(const TargetResult& result, std::string_view id) {

@@ -10,11 +10,13 @@
 //   CHECK(run.result.verdict.cause == "ok");
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "model/report.hpp"
 #include "model/target.hpp"
+#include "probe/context.hpp"
 #include "probe/lab/certs.hpp"
 
 namespace wsprobe::test {
@@ -26,6 +28,21 @@ ProbeOptions probe_options(std::string_view url, std::chrono::milliseconds stage
 // `options` pinned to 127.0.0.1 for its host and port (curl's --resolve), as `wsprobe demo` does.
 void pin_to_loopback(ProbeOptions& options);
 
+// "<scheme>://<host>:<port><path>": the URL of a test server on loopback.
+std::string loopback_url(std::string_view scheme, std::uint16_t port, std::string_view host = "127.0.0.1",
+                         std::string_view path = "/");
+// ws://127.0.0.1:<port><path>.
+std::string ws_url(std::uint16_t port, std::string_view path = "/");
+// probe_options(ws://127.0.0.1:<port><path>).
+ProbeOptions ws_loopback(std::uint16_t port, std::string_view path = "/echo");
+// probe_options(wss://localhost:<port><path>) pinned to 127.0.0.1, trusting `ca_file` when given.
+ProbeOptions wss_localhost(std::uint16_t port, std::optional<std::string> ca_file, std::string_view path = "/echo");
+
+// Wall-clock slack below a budget (timer granularity) and the generous ceiling above it: the
+// machine may be busy, so upper bounds only catch a probe that ignores its budget entirely.
+inline constexpr auto kBudgetSlack = std::chrono::milliseconds(50);
+inline constexpr auto kBudgetCeiling = std::chrono::seconds(10);
+
 struct ProbeRun {
   TargetResult result;                 // diagnosed: findings and verdict filled
   std::chrono::milliseconds elapsed{};  // wall time of run_probe
@@ -36,11 +53,17 @@ struct ProbeRun {
 // on its own) instead of hanging the suite.
 ProbeRun probe_and_diagnose(const ProbeOptions& options, std::chrono::milliseconds bound = std::chrono::seconds(30));
 
-// The stage's result (REQUIREs it is present).
+// Runs the dns stage (run_dns) on an io_context of its own for at most `bound`; REQUIREs it ended.
+StageResult run_dns_stage(ProbeContext& context, std::chrono::milliseconds bound = std::chrono::seconds(10));
+
 // Checks that the JSON report of `result` validates against schema/wsprobe-report.schema.json.
 void require_valid_report(const TargetResult& result);
 
+// The stage's result (REQUIREs it is present).
 const StageResult& stage_of(const TargetResult& result, Stage stage);
+// CHECKs the verdict's status, failing stage (nullopt: none) and cause.
+void check_verdict(const TargetResult& result, VerdictStatus status, std::optional<Stage> stage,
+                   const std::string& cause);
 // The first finding with this id, or nullptr.
 const Finding* find_finding(const TargetResult& result, std::string_view id);
 // Stages, conditions, details, findings and verdict on a few lines, for INFO() on failure.

@@ -12,16 +12,17 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "support/text_checks.hpp"
 
 namespace wsprobe::test {
 namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kReadyWithin = 10s;
-constexpr auto kStopGrace = 2s;
+constexpr auto kReapWithin = 2s;  // after SIGTERM, then after SIGKILL
 
 std::optional<std::string> find_binary(const std::string& name) {
   std::vector<std::string> dirs;
@@ -82,12 +83,7 @@ void ProxyDaemon::reserve_port() {
   ::close(fd);
 }
 
-std::string ProxyDaemon::log() const {
-  std::ifstream in(files_.path() / "daemon.log");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string ProxyDaemon::log() const { return read_file(files_.path() / "daemon.log"); }
 
 void ProxyDaemon::start(const std::string& binary, const std::string& package, const std::vector<std::string>& args) {
   const auto program = find_binary(binary);
@@ -139,9 +135,9 @@ void ProxyDaemon::start(const std::string& binary, const std::string& package, c
 void ProxyDaemon::stop() {
   if (pid_ <= 0) return;
   ::kill(-pid_, SIGTERM);
-  if (!reap_within(pid_, kStopGrace)) {
+  if (!reap_within(pid_, kReapWithin)) {
     ::kill(-pid_, SIGKILL);
-    reap_within(pid_, kStopGrace);
+    reap_within(pid_, kReapWithin);
   }
   ::kill(-pid_, SIGKILL);  // workers that outlived their parent
   pid_ = -1;

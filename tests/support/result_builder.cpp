@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "checks/verdict.hpp"
+
 namespace wsprobe::testing {
 namespace {
 
@@ -20,7 +22,7 @@ Target target_for(Scheme scheme) {
   return t;
 }
 
-StageResult stage(Stage s, StageStatus status, long start_us, long duration_us) {
+StageResult timed_stage(Stage s, StageStatus status, long start_us, long duration_us) {
   StageResult r;
   r.stage = s;
   r.status = status;
@@ -84,14 +86,14 @@ TargetResult healthy(Scheme scheme) {
   const bool secure = scheme == Scheme::wss;
 
   r.stages = {
-      stage(Stage::dns, StageStatus::ok, 0, 2000),
-      stage(Stage::proxy, StageStatus::skipped, 0, 0),
-      stage(Stage::tcp, StageStatus::ok, 2000, 10000),
-      stage(Stage::tls, secure ? StageStatus::ok : StageStatus::skipped, 12000, secure ? 20000 : 0),
-      stage(Stage::upgrade, StageStatus::ok, 32000, 15000),
-      stage(Stage::echo, StageStatus::ok, 47000, 80000),
-      stage(Stage::hold, StageStatus::skipped, 0, 0),
-      stage(Stage::close, StageStatus::ok, 127000, 10000),
+      timed_stage(Stage::dns, StageStatus::ok, 0, 2000),
+      timed_stage(Stage::proxy, StageStatus::skipped, 0, 0),
+      timed_stage(Stage::tcp, StageStatus::ok, 2000, 10000),
+      timed_stage(Stage::tls, secure ? StageStatus::ok : StageStatus::skipped, 12000, secure ? 20000 : 0),
+      timed_stage(Stage::upgrade, StageStatus::ok, 32000, 15000),
+      timed_stage(Stage::echo, StageStatus::ok, 47000, 80000),
+      timed_stage(Stage::hold, StageStatus::skipped, 0, 0),
+      timed_stage(Stage::close, StageStatus::ok, 127000, 10000),
   };
   r.stages[1].detail = "no proxy";
   if (!secure) r.stages[3].detail = "ws:// has no TLS stage";
@@ -202,6 +204,12 @@ TargetResult rejected_upgrade(Scheme scheme, int status, std::string reason, std
 TargetResult pinned_node(TargetResult probe, const std::string& address) {
   probe.observed.dns->pinned_address = address;
   return probe;
+}
+
+TargetResult diagnosed_node(TargetResult probe, const std::string& address) {
+  auto node = pinned_node(std::move(probe), address);
+  diagnose(node);
+  return node;
 }
 
 TargetResult parent_of_nodes(std::vector<TargetResult> nodes) {

@@ -5,10 +5,10 @@
 // Addresses and names are documentation ranges (192.0.2.0/24, *.example.test).
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "model/report.hpp"
+#include "support/sample_handshake.hpp"  // kKey, kAccept: the key and accept of every synthetic upgrade
 
 namespace wsprobe::testing {
 
@@ -17,10 +17,6 @@ enum class Scheme { ws, wss };
 // 2025-06-02T09:30:00Z, the instant every synthetic probe starts.
 inline constexpr std::int64_t kStartedAtEpoch = 1748856600;
 inline constexpr std::int64_t kSecondsPerDay = 86400;
-
-// The Sec-WebSocket-Key of every synthetic upgrade (RFC 6455 §1.3), and its accept value.
-inline constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";
-inline constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 // Every stage ok (proxy and hold skipped; tls skipped for ws), every observation filled as a
 // healthy echo endpoint would leave it: a valid 101, five pongs, five echoes, a clean close, and
@@ -38,6 +34,9 @@ TargetResult rejected_upgrade(Scheme scheme, int status, std::string reason, std
 
 // --all-addresses: `probe` as the node at `address` (DnsObservation::pinned_address), not diagnosed.
 TargetResult pinned_node(TargetResult probe, const std::string& address);
+// pinned_node(probe, address), diagnosed: findings and verdict filled, as a node's result comes
+// to diagnose_nodes and the node table.
+TargetResult diagnosed_node(TargetResult probe, const std::string& address);
 
 // --all-addresses: the parent of `nodes` (pinned_node results, diagnosed or not): its dns stage and
 // the addresses it found, "lb.example.test"; every later stage is the nodes'.

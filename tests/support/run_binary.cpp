@@ -102,6 +102,13 @@ BinaryOptions without_proxy_variables() {
   return options;
 }
 
+std::vector<std::string> with_short_budgets(std::vector<std::string> args) {
+  static const std::vector<std::string> budgets{"--timeout", "20s", "--connect-timeout", "3s", "--tls-timeout", "3s",
+                                                "--upgrade-timeout", "3s", "--echo-timeout", "3s", "--count", "3"};
+  args.insert(args.begin(), budgets.begin(), budgets.end());
+  return args;
+}
+
 std::string wsprobe_binary() {
   // The sanitized suite runs the sanitized executable (tests/CMakeLists.txt sets this).
   const char* under_test = std::getenv("WSPROBE_BINARY_UNDER_TEST");

@@ -43,6 +43,10 @@ struct BinaryOptions {
 // HTTPS_PROXY, ALL_PROXY, NO_PROXY, ...): the test machine's own must not leak into a run.
 BinaryOptions without_proxy_variables();
 
+// `args` after stage budgets short enough that a wrong turn fails quickly, long enough for a busy
+// machine (--timeout 20s, 3 s per stage, --count 3).
+std::vector<std::string> with_short_budgets(std::vector<std::string> args);
+
 // The path of the wsprobe executable under test: $WSPROBE_BINARY_UNDER_TEST when set (the
 // sanitized suite's), else the build's wsprobe.
 std::string wsprobe_binary();

@@ -5,7 +5,6 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include <array>
 #include <atomic>
 #include <mutex>
 
@@ -34,6 +33,9 @@ struct Socks5ServerState {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State, send and serve would meet.
+namespace socks5_server_impl {
 namespace {
 
 using State = detail::Socks5ServerState;
@@ -65,18 +67,6 @@ std::string reply_bytes(int rep, const tcp::endpoint& bound) {
   out += static_cast<char>(bound.port() >> 8);
   out += static_cast<char>(bound.port() & 0xFF);
   return out;
-}
-
-net::awaitable<void> pump(Socket from, Socket to) {
-  std::array<char, 16 * 1024> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await from->async_read_some(net::buffer(buffer), use_nothrow);
-    if (ec) break;
-    auto [write_ec, written] = co_await net::async_write(*to, net::buffer(buffer.data(), n), use_nothrow);
-    if (write_ec) break;
-  }
-  error_code ignored;
-  to->shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 // The method exchange and, when demanded, RFC 1929: true when the client may go on.
@@ -176,17 +166,18 @@ net::awaitable<void> serve(State* state, Socket client) {
   const auto bound = upstream->local_endpoint(local_ec);
   const bool sent = co_await send(client, reply_bytes(0x00, local_ec ? unspecified : bound));
   if (!sent) co_return;
-  net::co_spawn(state->server.io_context(), pump(client, upstream), net::detached);
-  co_await pump(upstream, client);
+  net::co_spawn(state->server.io_context(), relay_sockets(client, upstream, RelayEnd::fin), net::detached);
+  co_await relay_sockets(upstream, client, RelayEnd::fin);
 }
 
 }  // namespace
+}  // namespace socks5_server_impl
 
 Socks5Server::Socks5Server(Socks5ServerOptions options)
-    : state_(std::make_unique<State>(std::move(options), LoopbackOptions{.reuse_address = true})) {
+    : state_(std::make_unique<detail::Socks5ServerState>(std::move(options), LoopbackOptions{.reuse_address = true})) {
   state_->server.start([state = state_.get()](tcp::socket socket) {
     ++state->connections;
-    return serve(state, state->server.track(std::move(socket)));
+    return socks5_server_impl::serve(state, state->server.track(std::move(socket)));
   });
 }
 

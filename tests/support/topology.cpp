@@ -17,18 +17,16 @@
 namespace wsprobe::test {
 namespace {
 namespace ssl = net::ssl;
-constexpr std::string_view kHttp11 = "http/1.1";
-constexpr std::string_view kH2 = "h2";
 }  // namespace
 
 namespace detail {
 
-enum class Role { terminator, h2_only, proxy_gate };
+enum class TopologyRole { terminator, h2_only, proxy_gate };
 
 struct TopologyState {
-  TopologyState(Role r, std::uint16_t backend) : role(r), backend_port(backend) {}
+  TopologyState(TopologyRole r, std::uint16_t backend) : role(r), backend_port(backend) {}
 
-  const Role role;
+  const TopologyRole role;
   const std::uint16_t backend_port;
   std::optional<ssl::context> tls;
   std::atomic<std::size_t> accepted{0};
@@ -40,10 +38,15 @@ struct TopologyState {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State, session and pump would meet.
+namespace topology_impl {
 namespace {
 
+constexpr std::string_view kH2 = "h2";  // ALPN; a constant, as server_tls_context asks
+
 using State = detail::TopologyState;
-using detail::Role;
+using Role = detail::TopologyRole;
 
 // One proxied connection: the client's side (TLS when the topology terminates it) and the backend's.
 struct Session {
@@ -61,26 +64,12 @@ void close_both(Session& session) {
   session.backend->close(ignored);
 }
 
-// Copies bytes from `from` to `to` until either side fails or ends.
-template <class From, class To>
-net::awaitable<void> pump(From& from, To& to) {
-  std::array<char, 16 * 1024> buffer{};
-  for (;;) {
-    auto [ec, n] = co_await from.async_read_some(net::buffer(buffer), use_nothrow);
-    if (n > 0) {
-      auto [write_ec, written] = co_await net::async_write(to, net::buffer(buffer.data(), n), use_nothrow);
-      if (write_ec) co_return;
-    }
-    if (ec) co_return;
-  }
-}
-
 // Client to backend; when the client is done, the backend sees a FIN.
 net::awaitable<void> upstream(std::shared_ptr<Session> session) {
   if (session->tls)
-    co_await pump(*session->tls, *session->backend);
+    co_await relay(*session->tls, *session->backend);
   else
-    co_await pump(*session->client, *session->backend);
+    co_await relay(*session->client, *session->backend);
   error_code ignored;
   session->backend->shutdown(tcp::socket::shutdown_send, ignored);
 }
@@ -88,9 +77,9 @@ net::awaitable<void> upstream(std::shared_ptr<Session> session) {
 // Backend to client; when the backend is done, so is the client's connection.
 net::awaitable<void> downstream(std::shared_ptr<Session> session) {
   if (session->tls)
-    co_await pump(*session->backend, *session->tls);
+    co_await relay(*session->backend, *session->tls);
   else
-    co_await pump(*session->backend, *session->client);
+    co_await relay(*session->backend, *session->client);
   close_both(*session);
 }
 
@@ -198,20 +187,22 @@ std::unique_ptr<State> start(Role role, std::uint16_t backend_port, const std::o
 }
 
 }  // namespace
+}  // namespace topology_impl
 
 TlsTerminator::TlsTerminator(lab::CertifiedKey identity, std::uint16_t backend_port)
-    : state_(start(Role::terminator, backend_port, identity, &kHttp11)) {}
+    : state_(topology_impl::start(detail::TopologyRole::terminator, backend_port, identity, &kAlpnHttp11)) {}
 TlsTerminator::~TlsTerminator() { state_->server.stop(); }
 std::uint16_t TlsTerminator::port() const { return state_->server.port(); }
 std::size_t TlsTerminator::connections() const { return state_->accepted; }
 
-H2OnlyServer::H2OnlyServer(lab::CertifiedKey identity) : state_(start(Role::h2_only, 0, identity, &kH2)) {}
+H2OnlyServer::H2OnlyServer(lab::CertifiedKey identity)
+    : state_(topology_impl::start(detail::TopologyRole::h2_only, 0, identity, &topology_impl::kH2)) {}
 H2OnlyServer::~H2OnlyServer() { state_->server.stop(); }
 std::uint16_t H2OnlyServer::port() const { return state_->server.port(); }
 std::size_t H2OnlyServer::connections() const { return state_->accepted; }
 
 ProxyProtocolGate::ProxyProtocolGate(std::uint16_t backend_port)
-    : state_(start(Role::proxy_gate, backend_port, std::nullopt, nullptr)) {}
+    : state_(topology_impl::start(detail::TopologyRole::proxy_gate, backend_port, std::nullopt, nullptr)) {}
 ProxyProtocolGate::~ProxyProtocolGate() { state_->server.stop(); }
 std::uint16_t ProxyProtocolGate::port() const { return state_->server.port(); }
 std::size_t ProxyProtocolGate::connections() const { return state_->accepted; }

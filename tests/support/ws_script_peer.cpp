@@ -7,14 +7,15 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
 
 #include "probe/asio.hpp"
 #include "support/loopback_server.hpp"
+#include "support/text_checks.hpp"
 #include "wire/handshake.hpp"
+#include "wire/http_response.hpp"
 #include "wire/ws_frame.hpp"
 
 namespace wsprobe::test {
@@ -106,33 +107,23 @@ struct WsScriptPeerState {
 
 }  // namespace detail
 
+// This file's helpers, in a namespace of their own: the tests are compiled in unity batches
+// (CMakeLists.txt), where every loopback server's State, play and accept_connection would meet.
+namespace ws_script_peer_impl {
 namespace {
 
 using State = detail::WsScriptPeerState;
 using detail::WsPeerConnection;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // The value of the first header named `name` (case-insensitive) in a request head.
 std::optional<std::string> header_value(std::string_view head, std::string_view name) {
-  const auto wanted = lower(name);
   std::size_t pos = head.find("\r\n");
   while (pos != std::string_view::npos && pos + 2 < head.size()) {
     const auto start = pos + 2;
     const auto end = head.find("\r\n", start);
     const auto line = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     const auto colon = line.find(':');
-    if (colon != std::string_view::npos && lower(trim(line.substr(0, colon))) == wanted)
+    if (colon != std::string_view::npos && iequals(trim(line.substr(0, colon)), name))
       return trim(line.substr(colon + 1));
     pos = end;
   }
@@ -498,11 +489,13 @@ net::awaitable<void> accept_connection(State* state, tcp::socket socket) {
 }
 
 }  // namespace
+}  // namespace ws_script_peer_impl
 
 WsScriptPeer::WsScriptPeer(WsScript script, std::optional<lab::CertifiedKey> tls)
-    : state_(std::make_unique<State>(std::move(script), tls)) {
-  state_->server.start(
-      [state = state_.get()](tcp::socket socket) { return accept_connection(state, std::move(socket)); });
+    : state_(std::make_unique<detail::WsScriptPeerState>(std::move(script), tls)) {
+  state_->server.start([state = state_.get()](tcp::socket socket) {
+    return ws_script_peer_impl::accept_connection(state, std::move(socket));
+  });
 }
 
 WsScriptPeer::~WsScriptPeer() { state_->server.stop(); }

@@ -2,6 +2,8 @@
 // permessage-deflate offer), and how validate_101 judges the server's extension answer.
 #include <catch2/catch.hpp>
 
+#include "support/sample_handshake.hpp"
+#include "support/text_checks.hpp"
 #include "wire/handshake.hpp"
 #include "wire/permessage_deflate.hpp"
 
@@ -9,10 +11,11 @@ using namespace wsprobe;
 
 namespace {
 
-constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3
-constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+using wsprobe::test::occurrences;
+using wsprobe::testing::kAccept;
+using wsprobe::testing::kKey;
 
-ProbeOptions options_for(std::string host, std::uint16_t port) {
+ProbeOptions request_options(std::string host, std::uint16_t port) {
   ProbeOptions options;
   options.target.host = std::move(host);
   options.target.port = port;
@@ -20,18 +23,12 @@ ProbeOptions options_for(std::string host, std::uint16_t port) {
   return options;
 }
 
-bool has_line(const std::string& request, std::string_view line) {
+bool request_has_line(const std::string& request, std::string_view line) {
   return request.find("\r\n" + std::string(line) + "\r\n") != std::string::npos;
 }
 
-std::size_t count_of(const std::string& request, std::string_view text) {
-  std::size_t count = 0;
-  for (auto pos = request.find(text); pos != std::string::npos; pos = request.find(text, pos + 1)) ++count;
-  return count;
-}
-
 // A 101 with a correct accept for kKey and these extra header lines, parsed as the probe parses it.
-HttpResponseHead head_101(const std::string& extra_lines) {
+HttpResponseHead parsed_101_with(const std::string& extra_lines) {
   const auto raw = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Accept: " + std::string(kAccept) + "\r\n" + extra_lines + "\r\n";
   auto parse = parse_response_head(raw);
@@ -44,40 +41,40 @@ const std::vector<std::string> kDeflateOffer{std::string(kPermessageDeflateOffer
 }  // namespace
 
 TEST_CASE("request controls: --host replaces the Host header value - -H Host still wins over it", "[wire][request]") {
-  auto options = options_for("10.0.0.5", 8080);
-  CHECK(has_line(build_upgrade_request(options, kKey), "Host: 10.0.0.5:8080"));
+  auto options = request_options("10.0.0.5", 8080);
+  CHECK(request_has_line(build_upgrade_request(options, kKey), "Host: 10.0.0.5:8080"));
   options.host_header = "echo.example.test";
   const auto request = build_upgrade_request(options, kKey);
   CHECK(request.find("\r\nHost: echo.example.test\r\n") != std::string::npos);
-  CHECK(count_of(request, "Host:") == 1);
+  CHECK(occurrences(request, "Host:") == 1);
   options.headers = {{"Host", "from-h.example.test"}};
   const auto overridden = build_upgrade_request(options, kKey);
-  CHECK(has_line(overridden, "Host: from-h.example.test"));
-  CHECK(count_of(overridden, "Host:") == 1);
+  CHECK(request_has_line(overridden, "Host: from-h.example.test"));
+  CHECK(occurrences(overridden, "Host:") == 1);
 }
 
 TEST_CASE("User-Agent is wsprobe by default - -A replaces it", "[wire][request]") {
-  auto options = options_for("echo.example.test", 80);
-  CHECK(has_line(build_upgrade_request(options, kKey), "User-Agent: " + std::string(kDefaultUserAgent)));
+  auto options = request_options("echo.example.test", 80);
+  CHECK(request_has_line(build_upgrade_request(options, kKey), "User-Agent: " + std::string(kDefaultUserAgent)));
   options.user_agent = "Mozilla/5.0 (probe)";
   const auto request = build_upgrade_request(options, kKey);
-  CHECK(has_line(request, "User-Agent: Mozilla/5.0 (probe)"));
-  CHECK(count_of(request, "User-Agent:") == 1);
+  CHECK(request_has_line(request, "User-Agent: Mozilla/5.0 (probe)"));
+  CHECK(occurrences(request, "User-Agent:") == 1);
   CHECK(user_agent_value(options) == "Mozilla/5.0 (probe)");
 }
 
 TEST_CASE("request controls: --compress offers permessage-deflate with client_max_window_bits", "[wire][request]") {
-  auto options = options_for("echo.example.test", 80);
-  CHECK(count_of(build_upgrade_request(options, kKey), "Sec-WebSocket-Extensions") == 0);
+  auto options = request_options("echo.example.test", 80);
+  CHECK(occurrences(build_upgrade_request(options, kKey), "Sec-WebSocket-Extensions") == 0);
   CHECK(extension_offers(options).empty());
   options.compress = true;
-  CHECK(has_line(build_upgrade_request(options, kKey),
-                 "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
+  CHECK(request_has_line(build_upgrade_request(options, kKey),
+                         "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"));
   CHECK(extension_offers(options) == kDeflateOffer);
   // The user's own Sec-WebSocket-Extensions (-H) is what is offered, and what the 101 is judged by.
   options.headers = {{"Sec-WebSocket-Extensions", "permessage-deflate; server_no_context_takeover, x-test"}};
   const auto request = build_upgrade_request(options, kKey);
-  CHECK(count_of(request, "Sec-WebSocket-Extensions") == 1);
+  CHECK(occurrences(request, "Sec-WebSocket-Extensions") == 1);
   CHECK(extension_offers(options) ==
         std::vector<std::string>{"permessage-deflate; server_no_context_takeover", "x-test"});
 }
@@ -119,7 +116,7 @@ TEST_CASE("validate_101 accepts a permessage-deflate answer only when offered - 
   };
   for (const auto& c : cases) {
     SECTION(c.name) {
-      const auto check = validate_101(head_101(c.extensions_lines), kKey, {}, c.offered);
+      const auto check = validate_101(parsed_101_with(c.extensions_lines), kKey, {}, c.offered);
       CHECK(check.compression == c.compression);
       if (c.violation_has.empty()) {
         CHECK(check.violations.empty());

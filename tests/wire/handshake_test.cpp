@@ -4,16 +4,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "support/sample_handshake.hpp"
 #include "wire/handshake.hpp"
 
 using namespace wsprobe;
 
 namespace {
 
-constexpr std::string_view kKey = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455 §1.3
-constexpr std::string_view kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+using wsprobe::testing::kAccept;
+using wsprobe::testing::kKey;
 
-Target target(bool secure, std::string host, std::uint16_t port, std::string resource = "/ws") {
+Target make_target(bool secure, std::string host, std::uint16_t port, std::string resource = "/ws") {
   Target t;
   t.secure = secure;
   t.host = std::move(host);
@@ -41,7 +42,7 @@ std::size_t count_named(const std::vector<std::string>& lines, std::string_view 
   });
 }
 
-bool has_line(const std::vector<std::string>& lines, std::string_view line) {
+bool has_header_line(const std::vector<std::string>& lines, std::string_view line) {
   return std::find(lines.begin(), lines.end(), line) != lines.end();
 }
 
@@ -92,29 +93,29 @@ TEST_CASE("a websocket key is 16 random bytes in base64", "[wire]") {
 }
 
 TEST_CASE("the Host header omits the default port and brackets IPv6", "[wire]") {
-  CHECK(host_header_value(target(false, "echo.example.test", 80)) == "echo.example.test");
-  CHECK(host_header_value(target(true, "echo.example.test", 443)) == "echo.example.test");
-  CHECK(host_header_value(target(false, "echo.example.test", 8080)) == "echo.example.test:8080");
-  CHECK(host_header_value(target(true, "echo.example.test", 80)) == "echo.example.test:80");
-  CHECK(host_header_value(target(false, "echo.example.test", 443)) == "echo.example.test:443");
-  CHECK(host_header_value(target(true, "2001:db8::1", 443)) == "[2001:db8::1]");
-  CHECK(host_header_value(target(false, "2001:db8::1", 8080)) == "[2001:db8::1]:8080");
-  CHECK(host_header_value(target(false, "192.0.2.10", 80)) == "192.0.2.10");
+  CHECK(host_header_value(make_target(false, "echo.example.test", 80)) == "echo.example.test");
+  CHECK(host_header_value(make_target(true, "echo.example.test", 443)) == "echo.example.test");
+  CHECK(host_header_value(make_target(false, "echo.example.test", 8080)) == "echo.example.test:8080");
+  CHECK(host_header_value(make_target(true, "echo.example.test", 80)) == "echo.example.test:80");
+  CHECK(host_header_value(make_target(false, "echo.example.test", 443)) == "echo.example.test:443");
+  CHECK(host_header_value(make_target(true, "2001:db8::1", 443)) == "[2001:db8::1]");
+  CHECK(host_header_value(make_target(false, "2001:db8::1", 8080)) == "[2001:db8::1]:8080");
+  CHECK(host_header_value(make_target(false, "192.0.2.10", 80)) == "192.0.2.10");
 }
 
 TEST_CASE("the upgrade request carries the RFC 6455 §4.1 headers", "[wire]") {
   ProbeOptions options;
-  options.target = target(true, "echo.example.test", 8443, "/chat?room=1");
+  options.target = make_target(true, "echo.example.test", 8443, "/chat?room=1");
   const auto request = build_upgrade_request(options, kKey);
   CHECK(request.rfind("GET /chat?room=1 HTTP/1.1\r\n", 0) == 0);
   CHECK(request.size() >= 4);
   CHECK(request.substr(request.size() - 4) == "\r\n\r\n");
   const auto lines = header_lines(request);
-  CHECK(has_line(lines, "Host: echo.example.test:8443"));
-  CHECK(has_line(lines, "Upgrade: websocket"));
-  CHECK(has_line(lines, "Connection: Upgrade"));
-  CHECK(has_line(lines, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
-  CHECK(has_line(lines, "Sec-WebSocket-Version: 13"));
+  CHECK(has_header_line(lines, "Host: echo.example.test:8443"));
+  CHECK(has_header_line(lines, "Upgrade: websocket"));
+  CHECK(has_header_line(lines, "Connection: Upgrade"));
+  CHECK(has_header_line(lines, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
+  CHECK(has_header_line(lines, "Sec-WebSocket-Version: 13"));
   CHECK(count_named(lines, "Origin") == 0);
   CHECK(count_named(lines, "Sec-WebSocket-Protocol") == 0);
   // Host comes first (RFC 9112 §3.2 recommends it).
@@ -124,18 +125,18 @@ TEST_CASE("the upgrade request carries the RFC 6455 §4.1 headers", "[wire]") {
 
 TEST_CASE("origin and subprotocols are sent when given - subprotocols joined", "[wire]") {
   ProbeOptions options;
-  options.target = target(false, "echo.example.test", 80);
+  options.target = make_target(false, "echo.example.test", 80);
   options.origin = "https://app.example.test";
   options.subprotocols = {"graphql-ws", "chat.v2"};
   const auto lines = header_lines(build_upgrade_request(options, kKey));
-  CHECK(has_line(lines, "Origin: https://app.example.test"));
-  CHECK(has_line(lines, "Sec-WebSocket-Protocol: graphql-ws, chat.v2"));
+  CHECK(has_header_line(lines, "Origin: https://app.example.test"));
+  CHECK(has_header_line(lines, "Sec-WebSocket-Protocol: graphql-ws, chat.v2"));
   CHECK(count_named(lines, "Sec-WebSocket-Protocol") == 1);
 }
 
 TEST_CASE("user headers replace built-ins - except the key and version", "[wire]") {
   ProbeOptions options;
-  options.target = target(false, "echo.example.test", 80);
+  options.target = make_target(false, "echo.example.test", 80);
   options.origin = "https://app.example.test";
   options.headers = {{"host", "internal.example.test"},
                      {"Origin", "https://other.example.test"},
@@ -146,21 +147,21 @@ TEST_CASE("user headers replace built-ins - except the key and version", "[wire]
                      {"X-Trace", "1"}};
   const auto lines = header_lines(build_upgrade_request(options, kKey));
   CHECK(count_named(lines, "Host") == 1);
-  CHECK(has_line(lines, "host: internal.example.test"));
+  CHECK(has_header_line(lines, "host: internal.example.test"));
   CHECK(count_named(lines, "Origin") == 1);
-  CHECK(has_line(lines, "Origin: https://other.example.test"));
+  CHECK(has_header_line(lines, "Origin: https://other.example.test"));
   CHECK(count_named(lines, "User-Agent") == 1);
-  CHECK(has_line(lines, "User-Agent: my-agent/1"));
+  CHECK(has_header_line(lines, "User-Agent: my-agent/1"));
   // The handshake's own key and version cannot be overridden: the accept check depends on them.
   CHECK(count_named(lines, "Sec-WebSocket-Key") == 1);
-  CHECK(has_line(lines, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
+  CHECK(has_header_line(lines, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
   CHECK(count_named(lines, "Sec-WebSocket-Version") == 1);
-  CHECK(has_line(lines, "Sec-WebSocket-Version: 13"));
-  CHECK(has_line(lines, "Authorization: Bearer abc"));
-  CHECK(has_line(lines, "X-Trace: 1"));
+  CHECK(has_header_line(lines, "Sec-WebSocket-Version: 13"));
+  CHECK(has_header_line(lines, "Authorization: Bearer abc"));
+  CHECK(has_header_line(lines, "X-Trace: 1"));
   // Built-ins nobody overrode stay.
-  CHECK(has_line(lines, "Upgrade: websocket"));
-  CHECK(has_line(lines, "Connection: Upgrade"));
+  CHECK(has_header_line(lines, "Upgrade: websocket"));
+  CHECK(has_header_line(lines, "Connection: Upgrade"));
 }
 
 TEST_CASE("validate_101 accepts a valid 101", "[wire]") {

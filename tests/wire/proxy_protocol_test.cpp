@@ -1,20 +1,12 @@
 // PROXY protocol v1 and v2 headers (HAProxy doc/proxy-protocol.txt), built and parsed.
 #include <catch2/catch.hpp>
 
+#include "support/bytes.hpp"
 #include "wire/hex.hpp"
 #include "wire/proxy_protocol.hpp"
 
 using namespace wsprobe;
-
-namespace {
-
-std::string bytes(std::initializer_list<unsigned> values) {
-  std::string out;
-  for (unsigned v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
-
-}  // namespace
+using wsprobe::test::bytes;
 
 TEST_CASE("PROXY v1: the spec's TCP4 example, byte for byte", "[wire][proxy_protocol]") {
   // Spec §2.1's example line.

@@ -1,19 +1,11 @@
 // SOCKS5 (RFC 1928) and username/password (RFC 1929) bytes, built and parsed.
 #include <catch2/catch.hpp>
 
+#include "support/bytes.hpp"
 #include "wire/socks5.hpp"
 
 using namespace wsprobe;
-
-namespace {
-
-std::string bytes(std::initializer_list<unsigned> values) {
-  std::string out;
-  for (unsigned v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
-
-}  // namespace
+using wsprobe::test::bytes;
 
 TEST_CASE("SOCKS5 greeting offers no-auth, and username/password only with credentials", "[wire][socks5]") {
   CHECK(socks5::greeting(false) == bytes({0x05, 0x01, 0x00}));
