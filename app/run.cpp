@@ -182,6 +182,8 @@ std::vector<TargetResult> probe_all(std::vector<ProbeOptions> targets, const Cli
     if (e) std::rethrow_exception(e);
   });
   ioc.run();
+  // The meter's timer belongs to ioc, which goes before `fleet` does: the targets let go of it here.
+  for (auto& probe : fleet.targets) probe.loop_lag.reset();
   return std::move(fleet.results);
 }
 
