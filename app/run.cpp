@@ -60,14 +60,14 @@ struct Fleet {
 };
 
 // Follow-ups first (small extra connections that tell look-alike causes apart), then the rules.
-net::awaitable<void> diagnose_target(ProbeOptions probe, TargetResult* result, bool followups,
+net::awaitable<void> diagnose_target(const ProbeOptions& probe, TargetResult* result, bool followups,
                                      std::optional<DeadlineCut> cut) {
   result->cert_warn_days = probe.cert_warn_days;
   result->assertions = probe.assertions;
   const auto* interruption = probe.interruption.get();
   if (followups && !interrupted(interruption)) {
     auto kinds = plan_followups(*result);
-    auto observations = co_await probe_followups(std::move(probe), *result, std::move(kinds));
+    auto observations = co_await probe_followups(probe, *result, std::move(kinds));
     // Follow-ups the signal cut short show our cancellation, not the peer: the verdict stands on
     // the probe alone, as with --no-followups.
     if (interrupted(interruption)) {
@@ -80,15 +80,21 @@ net::awaitable<void> diagnose_target(ProbeOptions probe, TargetResult* result, b
   if (cut) note_deadline_cut(*result, cut->deadline, cut->budget);
 }
 
+// A node's follow-ups connect to its own address.
+net::awaitable<void> diagnose_node(const ProbeOptions& probe, TargetResult* node, bool followups,
+                                   std::optional<DeadlineCut> cut) {
+  const auto address = node->observed.dns ? node->observed.dns->pinned_address : std::nullopt;
+  co_await diagnose_target(address ? node_options(probe, *address) : probe, node, followups, cut);
+}
+
 // One probe per resolved address (an LB node), each node diagnosed, then one verdict over them.
-net::awaitable<void> probe_with_nodes(ProbeOptions probe, TargetResult* out, bool followups,
+net::awaitable<void> probe_with_nodes(const ProbeOptions& probe, TargetResult* out, bool followups,
                                       std::optional<DeadlineCut> cut) {
   *out = co_await probe_nodes(probe);
   out->assertions = probe.assertions;
   auto* nodes = out->nodes.data();
   co_await run_bounded(out->nodes.size(), out->nodes.size(), [&probe, nodes, followups, cut](std::size_t i) {
-    const auto address = nodes[i].observed.dns ? nodes[i].observed.dns->pinned_address : std::nullopt;
-    return diagnose_target(address ? node_options(probe, *address) : probe, nodes + i, followups, cut);
+    return diagnose_node(probe, nodes + i, followups, cut);
   });
   diagnose_nodes(*out);
   if (out->nodes.empty() && cut) note_deadline_cut(*out, cut->deadline, cut->budget);
@@ -106,37 +112,46 @@ TargetResult unprobed_result(const ProbeOptions& probe) {
   return result;
 }
 
-net::awaitable<void> probe_one(Fleet* fleet, std::size_t index) {
-  auto probe = fleet->targets[index];
-  auto& result = fleet->results[index];
-  const auto& cli = fleet->cli;
+// A target the run ends without probing (a signal came, or its turn came after --deadline) gets
+// its result here; otherwise a --deadline close enough shortens its budget, and `cut` says so.
+// Not a coroutine: the results it builds would otherwise stay in every held probe's frame.
+bool settled_unprobed(Fleet& fleet, std::size_t index, std::optional<DeadlineCut>& cut) {
+  auto& probe = fleet.targets[index];
+  auto& result = fleet.results[index];
   if (interrupted(probe.interruption.get())) {
     result = unprobed_result(probe);
     diagnose_not_started(result, probe.interruption->signal_name());
-    fleet->ended(result);
-    co_return;
+    return true;
   }
+  if (!fleet.cli.deadline) return false;
+  const auto turn_at = Clock::now() - fleet.started;
+  const auto left = std::chrono::floor<milliseconds>(*fleet.cli.deadline - turn_at);
+  if (left <= milliseconds::zero()) {
+    result = unprobed_result(probe);
+    diagnose_not_run(result, *fleet.cli.deadline, std::chrono::duration_cast<Micros>(turn_at));
+    return true;
+  }
+  if (left < probe.budgets.total) {
+    probe.budgets.total = left;
+    cut = DeadlineCut{*fleet.cli.deadline, left};
+  }
+  return false;
+}
+
+// The target's own entry of fleet->targets is its options (no copy per probe: a held probe keeps
+// only what it needs).
+net::awaitable<void> probe_one(Fleet* fleet, std::size_t index) {
+  const auto& probe = fleet->targets[index];
+  auto& result = fleet->results[index];
   std::optional<DeadlineCut> cut;
-  if (cli.deadline) {
-    const auto turn_at = Clock::now() - fleet->started;
-    const auto left = std::chrono::floor<milliseconds>(*cli.deadline - turn_at);
-    if (left <= milliseconds::zero()) {
-      result = unprobed_result(probe);
-      diagnose_not_run(result, *cli.deadline, std::chrono::duration_cast<Micros>(turn_at));
-      fleet->ended(result);
-      co_return;
+  if (!settled_unprobed(*fleet, index, cut)) {
+    if (fleet->cli.all_addresses) {
+      co_await probe_with_nodes(probe, &result, fleet->cli.followups, cut);
+    } else {
+      co_await probe_target_into(probe, result);
+      if (fleet->show_progress) clear_progress_line(std::cerr);
+      co_await diagnose_target(probe, &result, fleet->cli.followups, cut);
     }
-    if (left < probe.budgets.total) {
-      probe.budgets.total = left;
-      cut = DeadlineCut{*cli.deadline, left};
-    }
-  }
-  if (cli.all_addresses) {
-    co_await probe_with_nodes(std::move(probe), &result, cli.followups, cut);
-  } else {
-    result = co_await probe_target(probe);
-    if (fleet->show_progress) clear_progress_line(std::cerr);
-    co_await diagnose_target(std::move(probe), &result, cli.followups, cut);
   }
   fleet->ended(result);
 }

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/baselines.hpp"
@@ -116,7 +117,7 @@ enum class Trust { none, system, cacert };
 // wsprobe as a user runs it: one echo and one ping per target (as the Beast client does), no
 // follow-ups, the JSON report on stdout.
 bench::ProcessRun wsprobe_run(const Lab& lab, int ws_targets, int wss_targets, Trust trust, int jobs,
-                              std::vector<std::string> extra = {}) {
+                              std::vector<std::string> extra = {}, double sample_at_s = 0) {
   std::vector<std::string> argv{WSPROBE_BINARY, "--no-followup", "--count", "1", "--json", "-j", std::to_string(jobs)};
   if (wss_targets > 0) {
     argv.insert(argv.end(), {"--resolve", "localhost:" + std::to_string(lab.secure.port()) + ":127.0.0.1"});
@@ -129,7 +130,7 @@ bench::ProcessRun wsprobe_run(const Lab& lab, int ws_targets, int wss_targets, T
     if (i < ws_targets) argv.push_back(lab.ws_url());
     if (i < wss_targets) argv.push_back(lab.wss_url());
   }
-  return bench::run_process(argv);
+  return bench::run_process(argv, sample_at_s);
 }
 
 // Stage durations in ms of one stage across the results whose URL starts with `scheme`.
@@ -228,28 +229,49 @@ void one_shot_benchmarks(const Lab& lab, int scale) {
   }
 }
 
+// KiB per held connection, from 1 and n held: in the middle of the hold (what the connections
+// themselves take) and at the process's peak (with the results and the JSON report built at the end).
 void held_benchmarks(const Lab& lab) {
   const int n = 200;
+  const double mid_hold_s = 2.5;
   const std::vector<std::string> hold{"--hold", "3s"};
   for (bool tls : {false, true}) {
-    const auto one = wsprobe_run(lab, tls ? 0 : 1, tls ? 1 : 0, Trust::cacert, 1, hold);
-    const auto many = wsprobe_run(lab, tls ? 0 : n, tls ? n : 0, Trust::cacert, n, hold);
+    const auto one = wsprobe_run(lab, tls ? 0 : 1, tls ? 1 : 0, Trust::cacert, 1, hold, mid_hold_s);
+    const auto many = wsprobe_run(lab, tls ? 0 : n, tls ? n : 0, Trust::cacert, n, hold, mid_hold_s);
     const auto port = std::to_string(tls ? lab.secure.port() : lab.plain.port());
-    const auto beast_one = bench::run_process({BENCH_BINARY, "beast-hold", port, tls ? "1" : "0", "1", "3"});
-    const auto beast_many = bench::run_process({BENCH_BINARY, "beast-hold", port, tls ? "1" : "0", std::to_string(n), "3"});
+    const auto beast = [&](int count) {
+      return bench::run_process({BENCH_BINARY, "beast-hold", port, tls ? "1" : "0", std::to_string(count), "3"}, mid_hold_s);
+    };
+    const auto beast_one = beast(1);
+    const auto beast_many = beast(n);
     for (const auto* run : {&one, &many, &beast_one, &beast_many})
-      std::fprintf(stderr, "  held run: exit %d after %.1f s, peak %ld KiB\n", run->exit_code, run->seconds, run->peak_rss_kib);
-    const double each = static_cast<double>(many.peak_rss_kib - one.peak_rss_kib) / (n - 1);
-    const double beast_each = static_cast<double>(beast_many.peak_rss_kib - beast_one.peak_rss_kib) / (n - 1);
-    ratio_line(tls ? "held wss:// connection" : "held ws:// connection", each, beast_each, "KiB each", "Beast client KiB");
+      std::fprintf(stderr, "  held run: exit %d after %.1f s, %ld KiB mid-hold, peak %ld KiB\n", run->exit_code,
+                   run->seconds, run->rss_at_kib, run->peak_rss_kib);
+    const auto each = [n](long one_kib, long many_kib) { return static_cast<double>(many_kib - one_kib) / (n - 1); };
+    const double beast_each = each(beast_one.rss_at_kib, beast_many.rss_at_kib);
+    const std::string name = tls ? "held wss:// connection" : "held ws:// connection";
+    ratio_line(name.c_str(), each(one.rss_at_kib, many.rss_at_kib), beast_each, "KiB each", "Beast client KiB");
+    ratio_line((name + ", peak").c_str(), each(one.peak_rss_kib, many.peak_rss_kib), beast_each, "KiB each",
+               "Beast client KiB");
   }
 }
 
 }  // namespace
 
 // Usage: wsprobe_bench [SCALE [CASE...]], CASE one of parse, one-shot, fleet, held (default: all).
+//        wsprobe_bench serve: the lab's servers until stdin closes, to profile wsprobe by hand
+//        (heaptrack, perf) against the same peers the cases use.
 int main(int argc, char** argv) {
   if (int code = bench::child_main(argc, argv); code >= 0) return code;
+  if (argc == 2 && std::string_view(argv[1]) == "serve") {
+    Lab lab;
+    std::printf("%s\n%s\n--cacert %s --resolve localhost:%u:127.0.0.1\n", lab.ws_url().c_str(), lab.wss_url().c_str(),
+                lab.ca_file.c_str(), static_cast<unsigned>(lab.secure.port()));
+    std::fflush(stdout);
+    while (std::getchar() != EOF) {
+    }
+    return 0;
+  }
   const int scale = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
   const std::vector<std::string> only(argv + std::min(argc, 2), argv + argc);
   const auto wanted = [&only](const char* name) { return only.empty() || std::find(only.begin(), only.end(), name) != only.end(); };

@@ -27,7 +27,7 @@ long resident_kib(pid_t pid) {
 
 }  // namespace
 
-ProcessRun run_process(const std::vector<std::string>& argv) {
+ProcessRun run_process(const std::vector<std::string>& argv, double sample_at_s) {
   char path[] = "/tmp/wsprobe-bench-XXXXXX";
   const int out_fd = mkstemp(path);
   if (out_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -53,7 +53,10 @@ ProcessRun run_process(const std::vector<std::string>& argv) {
   int status = 0;
   ProcessRun run;
   while (waitpid(pid, &status, WNOHANG) == 0) {
-    run.peak_rss_kib = std::max(run.peak_rss_kib, resident_kib(pid));
+    const long resident = resident_kib(pid);
+    run.peak_rss_kib = std::max(run.peak_rss_kib, resident);
+    if (run.rss_at_kib == 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= sample_at_s)
+      run.rss_at_kib = resident;
     usleep(10000);
   }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -71,8 +71,8 @@ void mark_interrupted(StageResult& result, ProbeContext& context) {
   result.detail = "interrupted by " + context.options.interruption->signal_name() + " " + seconds + " into the stage";
 }
 
-net::awaitable<void> store_probe(ProbeOptions options, TargetResult* out) {
-  *out = co_await probe_target(std::move(options));
+net::awaitable<void> store_probe(const ProbeOptions& options, TargetResult* out) {
+  co_await probe_target_into(options, *out);
 }
 
 }  // namespace
@@ -101,6 +101,11 @@ StageResult skipped_stage(Stage stage, std::string detail) {
 
 net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   TargetResult result;
+  co_await probe_target_into(options, result);
+  co_return result;
+}
+
+net::awaitable<void> probe_target_into(const ProbeOptions& options, TargetResult& result) {
   result.target = options.target;
   // The request target goes out as given; the report shows it with secret-looking query values
   // replaced, as it shows the URL (app/ redacts target.url).
@@ -166,7 +171,6 @@ net::awaitable<TargetResult> probe_target(ProbeOptions options) {
   }
   result.observed = std::move(context.observed);
   result.total_duration = context.offset(Clock::now());
-  co_return result;
 }
 
 TargetResult run_probe(const ProbeOptions& options) {

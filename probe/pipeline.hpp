@@ -9,6 +9,11 @@ namespace wsprobe {
 
 net::awaitable<TargetResult> probe_target(ProbeOptions options);
 
+// probe_target writing into `result` (a fresh TargetResult), for a caller that keeps the result
+// anyway: a held probe's frame then carries no second TargetResult (about 4 KiB) and no copy of
+// the options. `options` and `result` must outlive the await.
+net::awaitable<void> probe_target_into(const ProbeOptions& options, TargetResult& result);
+
 // Stamps result.started_at (ISO 8601 UTC, milliseconds) and started_at_epoch_s with the wall clock now.
 void stamp_start(TargetResult& result);
 
