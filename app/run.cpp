@@ -84,7 +84,11 @@ net::awaitable<void> diagnose_target(const ProbeOptions& probe, TargetResult* re
 net::awaitable<void> diagnose_node(const ProbeOptions& probe, TargetResult* node, bool followups,
                                    std::optional<DeadlineCut> cut) {
   const auto address = node->observed.dns ? node->observed.dns->pinned_address : std::nullopt;
-  co_await diagnose_target(address ? node_options(probe, *address) : probe, node, followups, cut);
+  // No conditional between a temporary and an lvalue inside the co_await: GCC 12 destroys the
+  // branch it did not build (ASan: a bad free).
+  std::optional<ProbeOptions> pinned;
+  if (address) pinned = node_options(probe, *address);
+  co_await diagnose_target(pinned ? *pinned : probe, node, followups, cut);
 }
 
 // One probe per resolved address (an LB node), each node diagnosed, then one verdict over them.
